@@ -1,0 +1,80 @@
+"""Composition root: builds the Bolt app and wires settings, database and clock into it."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.db.engine import make_engine, make_session_factory
+from bot.services.cadences import CadenceBook, load_cadence_book
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What listeners need, handed to every ``register(app, deps)``."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    cadences: CadenceBook
+
+
+def make_client(settings: Settings) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    clock: Clock | None = None,
+) -> App:
+    from bot.slack import register_all
+
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    deps = Deps(
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock or system_clock,
+        cadences=load_cadence_book(settings),
+    )
+    app = App(
+        client=client or make_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        # Socket Mode has no signatures; HTTP mode refuses to start without a secret.
+        request_verification_enabled=settings.slack_signing_secret is not None,
+        token_verification_enabled=False,
+        # Work after ack() runs here; 5 threads (Bolt's default) queues acks under load.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
+        ),
+        logger=logging.getLogger("bot.bolt"),
+    )
+    register_all(app, deps)
+    app.deps = deps  # type: ignore[attr-defined]  # for the web layer and the scheduler
+    return app

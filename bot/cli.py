@@ -1,0 +1,172 @@
+"""The ``followup-bot`` command: run, migrate, manifest, check.
+
+The only module (with ``__main__``) that reads the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, configure_logging, load_settings
+
+log = logging.getLogger("bot")
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "app_manifest.yml"
+
+
+class CliError(Exception):
+    """Something the person at the terminal can fix; printed without a traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="followup-bot",
+        description="A Slack bot that makes sales reps follow up.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="start the bot (Socket Mode, or HTTP with --http)")
+    run.add_argument("--http", action="store_true", help="serve Slack requests over HTTP")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    run.add_argument("--threads", type=int, default=16, help="HTTP worker threads")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("manifest", help="print the Slack app manifest")
+    sub.add_parser("check", help="verify the Slack token and the database")
+    return parser
+
+
+def _engine(settings: Settings):
+    from bot.db.engine import database_reachable, make_engine
+
+    engine = make_engine(settings.database_url)
+    ok, reason = database_reachable(engine)
+    if not ok:
+        raise CliError(
+            f"cannot reach the database at DATABASE_URL "
+            f"({engine.url.render_as_string(hide_password=True)}): {reason}"
+        )
+    return engine
+
+
+def cmd_migrate(settings: Settings) -> int:
+    from bot.db.migrate import current_revision, upgrade
+
+    engine = _engine(settings)
+    upgrade(engine)
+    print(f"database is at revision {current_revision(engine)}")
+    return 0
+
+
+def cmd_manifest(_settings: Settings | None = None) -> int:
+    sys.stdout.write(MANIFEST.read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_check(settings: Settings) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import make_client
+    from bot.db.engine import database_reachable, make_engine
+    from bot.db.migrate import current_revision, head_revision
+
+    problems = 0
+    if not settings.slack_bot_token:
+        print("FAIL  Slack: SLACK_BOT_TOKEN is not set (copy the Bot User OAuth Token, xoxb-...)")
+        problems += 1
+    else:
+        try:
+            auth = make_client(settings).auth_test()
+            print(f"ok    Slack: token works for team {auth.get('team')} as @{auth.get('user')}")
+        except SlackApiError as exc:
+            error = exc.response.get("error", "unknown error")
+            hint = {
+                "invalid_auth": "the token is wrong or was revoked; reinstall the app",
+                "account_inactive": "the app was uninstalled or the workspace is gone",
+                "token_revoked": "the token was revoked; reinstall the app",
+            }.get(error, "see https://api.slack.com/methods/auth.test")
+            print(f"FAIL  Slack: auth.test said '{error}': {hint}")
+            problems += 1
+        except OSError as exc:
+            print(f"FAIL  Slack: cannot reach {settings.slack_api_url}: {exc}")
+            problems += 1
+    if settings.slack_app_token:
+        print("ok    Socket Mode: SLACK_APP_TOKEN is set")
+    elif settings.slack_signing_secret:
+        print("ok    HTTP mode: SLACK_SIGNING_SECRET is set")
+    else:
+        print("FAIL  Neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP) is set")
+        problems += 1
+    engine = make_engine(settings.database_url)
+    ok, reason = database_reachable(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if not ok:
+        print(f"FAIL  Database: cannot connect to {where}: {reason}")
+        problems += 1
+    else:
+        current, head = current_revision(engine), head_revision()
+        if current == head:
+            print(f"ok    Database: {where} is at the latest schema ({head})")
+        else:
+            print(f"WARN  Database: {where} is at {current or 'no schema'}, latest is {head}; "
+                  "'followup-bot migrate' (or 'run') applies it")
+    print("all good" if not problems else f"{problems} problem(s) found")
+    return 1 if problems else 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.db.engine import make_session_factory
+    from bot.db.migrate import upgrade
+
+    socket_mode = not args.http
+    if socket_mode and not settings.slack_app_token:
+        raise SettingsError(
+            "SLACK_APP_TOKEN is not set. Set it (an xapp- token with connections:write) to run "
+            "in Socket Mode, or start with 'followup-bot run --http' and SLACK_SIGNING_SECRET."
+        )
+    settings.require_slack(socket_mode=socket_mode)
+    engine = _engine(settings)
+    upgrade(engine)
+    app = build_app(settings, session_factory=make_session_factory(engine))
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        log.info("starting in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return 0
+    from bot.web import make_server, make_wsgi_app
+
+    server = make_server(make_wsgi_app(app, engine), host=args.host, port=args.port,
+                         threads=args.threads)
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    log.info("serving Slack requests on http://%s:%s/slack/events", args.host,
+             server.effective_port)
+    try:
+        server.run()
+    except (KeyboardInterrupt, OSError):
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    if args.command == "manifest":
+        return cmd_manifest()
+    try:
+        settings = load_settings()
+        configure_logging(settings)
+        if args.command == "migrate":
+            return cmd_migrate(settings)
+        if args.command == "check":
+            return cmd_check(settings)
+        return cmd_run(settings, args)
+    except (SettingsError, CliError) as exc:
+        print(f"followup-bot: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,68 @@
+"""Apply Alembic migrations, guarded so concurrent starters do not both migrate."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+# Arbitrary constant shared by every followup-bot process: the PostgreSQL advisory lock key.
+MIGRATION_LOCK_KEY = 0x70_6C_6C_6F_77_75_70
+
+
+def alembic_config(url: str | None = None) -> Config:
+    pyproject = ROOT / "pyproject.toml"
+    if not (ROOT / "migrations").is_dir():
+        raise RuntimeError(
+            f"migrations folder not found next to the bot package ({ROOT}); "
+            "install the bot from a checkout with 'pip install -e .'"
+        )
+    config = Config(toml_file=str(pyproject))
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision_on(connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return current_revision_on(connection)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade to ``revision``. On PostgreSQL an advisory lock serialises concurrent callers;
+    the second caller waits, then finds nothing left to do."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            connection.commit()
+        try:
+            config.attributes["connection"] = connection
+            if revision == "head" and current_revision_on(connection) == head_revision():
+                log.info("database schema is up to date")
+            else:
+                command.upgrade(config, revision)
+                connection.commit()
+        finally:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
+

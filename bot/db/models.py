@@ -1,0 +1,199 @@
+"""SQLAlchemy 2 typed models. Persistence only: no business methods live here.
+
+Every table carries ``team_id`` so every query can be scoped to one Slack workspace.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # Slack team id
+    name: Mapped[str | None] = mapped_column(String(255))
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class Rep(Base):
+    __tablename__ = "reps"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(255))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    workday_start: Mapped[time] = mapped_column(Time, default=time(8, 30))
+    working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class Prospect(Base):
+    __tablename__ = "prospects"
+    __table_args__ = (Index("ix_prospects_team_id_name", "team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
+    owner_rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    status: Mapped[str] = mapped_column(String(24), default="active")
+    needs_verified_number: Mapped[bool] = mapped_column(Boolean, default=False)
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    cadence: Mapped[str | None] = mapped_column(String(64))
+    cadence_started_on: Mapped[date | None] = mapped_column(Date)
+    call_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, onupdate=_now)
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("team_id", "submission_key"),
+        Index("ix_calls_prospect_id_called_at", "prospect_id", "called_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
+    prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id"))
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(24))
+    call_type: Mapped[str] = mapped_column(String(24))
+    pain_point: Mapped[str | None] = mapped_column(Text)
+    objection: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    personal_detail: Mapped[str | None] = mapped_column(Text)
+    resource_promised: Mapped[str | None] = mapped_column(Text)
+    attempt_number: Mapped[int] = mapped_column(Integer, default=1)
+    submission_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        UniqueConstraint("team_id", "idempotency_key"),
+        # The due-list query: open follow-ups of one rep by date. Partial, so it stays
+        # small however much history piles up.
+        Index(
+            "ix_follow_ups_open_rep_due",
+            "rep_id",
+            "due_on",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_follow_ups_prospect_id_status", "prospect_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
+    prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id"))
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    purpose: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(16), default="call")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempt_number: Mapped[int | None] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailDraft(Base):
+    __tablename__ = "email_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
+    prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id"), index=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    template: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    problems: Mapped[list | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestRun(Base):
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("team_id", "rep_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Pure sales rules. Standard library only; time is always passed in."""

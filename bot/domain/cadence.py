@@ -1,0 +1,161 @@
+"""The cadence engine: given what just happened on a call, decide the next touch.
+
+Cadences are data (see ``bot/cadences.yml``). A step's ``day`` counts calendar days
+from the day the cadence started (the first call logged in it); the touch lands on
+that day, or the next business day when it is a weekend or holiday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.domain.calendar import NO_HOLIDAYS, roll_forward
+from bot.domain.model import Channel, DoNotCallError, Outcome, ProspectStatus
+
+# Outcomes after which the cadence simply carries on with its next step.
+CONTINUING = frozenset({Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER})
+
+
+@dataclass(frozen=True)
+class Step:
+    day: int
+    channel: Channel
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Cadence:
+    name: str
+    label: str
+    steps: tuple[Step, ...]
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            raise ValueError(f"cadence {self.name!r} has no steps")
+        days = [step.day for step in self.steps]
+        if days != sorted(days) or days[0] < 0:
+            raise ValueError(f"cadence {self.name!r}: step days must be >= 0 and ascending")
+
+    @property
+    def call_steps(self) -> int:
+        return sum(1 for step in self.steps if step.channel is Channel.CALL)
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_calls: int = 6
+    nurture_days: int = 90  # after the cadence runs out or the call cap is reached
+    not_now_days: int = 60  # "not right now": re-engage in 60-90 days
+    nurture_channel: Channel = Channel.EMAIL
+    not_now_channel: Channel = Channel.CALL
+
+
+@dataclass(frozen=True)
+class Touch:
+    due_on: date
+    channel: Channel
+    purpose: str
+    step: int  # index into the cadence's steps; -1 for nurture / re-engagement touches
+    attempt: int | None = None  # call attempt number when the touch is a call
+    kind: str = "cadence"  # "cadence" | "nurture" | "re_engage"
+
+
+@dataclass(frozen=True)
+class Plan:
+    status: ProspectStatus
+    next_touch: Touch | None
+    cancel_pending: bool  # cancel every pending touch before adding next_touch
+    stop_calls: bool = False  # cancel pending call touches only (wrong number)
+    needs_verified_number: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the engine needs to know about the prospect after the call just logged."""
+
+    outcome: Outcome
+    today: date  # the rep's business day the call happened on, in the prospect's zone
+    started_on: date  # when the cadence started
+    # Follow-up call attempts made in this cadence, this call included. The call that
+    # starts a cadence is attempt 0: the playbook's six attempts (days 1, 3, 7, 14, 21,
+    # 30) are the follow-ups after it.
+    attempts_made: int
+    do_not_call: bool = False
+    needs_verified_number: bool = False
+
+
+def next_step(
+    cadence: Cadence,
+    facts: CallFacts,
+    rules: Rules,
+    holidays: Container[date] = NO_HOLIDAYS,
+    *,
+    calls_allowed: bool = True,
+) -> Touch | None:
+    """The first step due strictly after today that the prospect may still receive."""
+    calls_left = rules.max_calls - facts.attempts_made
+    for index, step in enumerate(cadence.steps):
+        due = roll_forward(facts.started_on + timedelta(days=step.day), holidays)
+        if due <= facts.today:
+            continue
+        if step.channel is Channel.CALL and (not calls_allowed or calls_left <= 0):
+            continue
+        attempt = facts.attempts_made + 1 if step.channel is Channel.CALL else None
+        return Touch(due, step.channel, step.purpose, index, attempt)
+    return None
+
+
+def _nurture(facts: CallFacts, rules: Rules, holidays, days: int, channel, purpose, kind):
+    due = roll_forward(facts.today + timedelta(days=days), holidays)
+    return Touch(due, channel, purpose, -1, None, kind)
+
+
+def plan_after_call(
+    cadence: Cadence,
+    facts: CallFacts,
+    rules: Rules = Rules(),
+    holidays: Container[date] = NO_HOLIDAYS,
+) -> Plan:
+    """Outcome branching, as the playbook states it."""
+    outcome = facts.outcome
+    if outcome is Outcome.DO_NOT_CALL or facts.do_not_call:
+        return Plan(ProspectStatus.DO_NOT_CALL, None, cancel_pending=True,
+                    reason="Do not call: every touch is cancelled for good.")
+    if outcome is Outcome.MEETING_BOOKED:
+        return Plan(ProspectStatus.MEETING_BOOKED, None, cancel_pending=True,
+                    reason="Meeting booked: the cadence stops here.")
+    if outcome is Outcome.NOT_INTERESTED:
+        return Plan(ProspectStatus.CLOSED, None, cancel_pending=True,
+                    reason="Not interested: the cadence ends.")
+    if outcome is Outcome.NOT_NOW:
+        touch = _nurture(facts, rules, holidays, rules.not_now_days, rules.not_now_channel,
+                         "Re-engage with something new", "re_engage")
+        return Plan(ProspectStatus.NURTURE, touch, cancel_pending=True,
+                    reason=f"Not right now: paused, back in touch in {rules.not_now_days} days.")
+    if outcome is Outcome.WRONG_NUMBER or facts.needs_verified_number:
+        touch = next_step(cadence, facts, rules, holidays, calls_allowed=False)
+        flagged = outcome is Outcome.WRONG_NUMBER
+        reason = "Wrong number: calls stop until the number is verified"
+        return Plan(ProspectStatus.ACTIVE, touch, cancel_pending=flagged, stop_calls=True,
+                    needs_verified_number=True,
+                    reason=reason + ("; email touches continue." if touch else "."))
+    if outcome not in CONTINUING:  # pragma: no cover - every Outcome is handled above
+        raise ValueError(f"unknown outcome {outcome!r}")
+    touch = next_step(cadence, facts, rules, holidays)
+    if touch is not None:
+        return Plan(ProspectStatus.ACTIVE, touch, cancel_pending=True)
+    capped = facts.attempts_made >= rules.max_calls
+    touch = _nurture(facts, rules, holidays, rules.nurture_days, rules.nurture_channel,
+                     "Nurture: re-engage with something new", "nurture")
+    why = f"{facts.attempts_made} follow-up calls made" if capped else "the cadence is complete"
+    return Plan(ProspectStatus.NURTURE, touch, cancel_pending=True,
+                reason=f"Moved to a {rules.nurture_days}-day nurture: {why}.")
+
+
+def guard_schedule(do_not_call: bool) -> None:
+    """Call before writing any touch. Do-not-call is a compliance rule, not a preference."""
+    if do_not_call:
+        raise DoNotCallError("this prospect asked not to be called; nothing can be scheduled")

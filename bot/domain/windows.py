@@ -1,0 +1,63 @@
+"""Best call windows, in the prospect's time zone, shown in the rep's zone too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+DEFAULT_WINDOWS: tuple[tuple[time, time], ...] = ((time(16), time(17)), (time(11), time(12)))
+
+
+@dataclass(frozen=True)
+class CallWindow:
+    start: datetime  # aware, prospect's zone
+    end: datetime
+
+    def in_zone(self, zone: str) -> CallWindow:
+        tz = ZoneInfo(zone)
+        return CallWindow(self.start.astimezone(tz), self.end.astimezone(tz))
+
+
+def windows_on(
+    day: date, prospect_tz: str, windows: Sequence[tuple[time, time]] = DEFAULT_WINDOWS
+) -> list[CallWindow]:
+    """The call windows on ``day`` in the prospect's zone, best first."""
+    tz = ZoneInfo(prospect_tz)
+    return [
+        CallWindow(datetime.combine(day, start, tz), datetime.combine(day, end, tz))
+        for start, end in windows
+    ]
+
+
+def _clock(moment: datetime, *, with_suffix: bool = True) -> str:
+    hour = moment.hour % 12 or 12
+    text = f"{hour}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}"
+    return f"{text} {'am' if moment.hour < 12 else 'pm'}" if with_suffix else text
+
+
+def format_range(window: CallWindow) -> str:
+    """'4-5 pm', '11 am-12 pm', '4:30-5:30 pm'."""
+    same_half = (window.start.hour < 12) == (window.end.hour < 12)
+    if same_half:
+        return f"{_clock(window.start, with_suffix=False)}-{_clock(window.end)}"
+    return f"{_clock(window.start)}-{_clock(window.end)}"
+
+
+def format_day(day: date) -> str:
+    """'Thu 27 Nov'."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def describe_window(window: CallWindow, rep_tz: str) -> str:
+    """'Thu 27 Nov, 4-5 pm their time (3-4 pm yours)'; the rep's weekday is added when the
+    window falls on another date for the rep."""
+    theirs = f"{format_day(window.start.date())}, {format_range(window)} their time"
+    mine = window.in_zone(rep_tz)
+    if mine.start.utcoffset() == window.start.utcoffset():
+        return f"{format_day(window.start.date())}, {format_range(window)} (your time too)"
+    yours = format_range(mine)
+    if mine.start.date() != window.start.date():
+        yours = f"{format_day(mine.start.date())}, {yours}"
+    return f"{theirs} ({yours} yours)"

@@ -1,0 +1,1 @@
+"""Use cases: one verb per function; open a unit of work, call the domain, persist."""

@@ -1,0 +1,240 @@
+"""log_call: store a call, branch on its outcome, schedule the next touch. One transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Call, FollowUp, Prospect
+from bot.domain.cadence import CallFacts, Plan, Touch, guard_schedule, next_step, plan_after_call
+from bot.domain.model import CallType, Channel, FollowUpStatus, Outcome, ProspectStatus
+from bot.services.cadences import CadenceBook
+from bot.services.reps import ensure_rep
+from bot.services.uow import unit_of_work
+
+
+class ProspectNotFound(LookupError):
+    """The prospect id is not one of this team's prospects."""
+
+
+@dataclass(frozen=True)
+class NewProspect:
+    name: str
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    tz: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Notes:
+    pain_point: str | None = None
+    objection: str | None = None
+    next_step: str | None = None
+    personal_detail: str | None = None
+    resource_promised: str | None = None
+
+
+@dataclass(frozen=True)
+class LogCall:
+    team_id: str
+    user_id: str
+    rep_tz: str
+    call_type: CallType
+    outcome: Outcome
+    submission_key: str
+    prospect_id: int | None = None
+    new_prospect: NewProspect | None = None
+    notes: Notes = field(default_factory=Notes)
+    next_date: date | None = None  # what the modal's date field held at submission
+    suggested_date: date | None = None  # what the modal offered; a change is an override
+
+
+@dataclass(frozen=True)
+class ProspectView:
+    id: int
+    name: str
+    company: str | None
+    email: str | None
+    phone: str | None
+    tz: str
+    status: str
+    needs_verified_number: bool
+    do_not_call: bool
+
+
+@dataclass(frozen=True)
+class LogResult:
+    call_id: int
+    prospect: ProspectView
+    outcome: Outcome
+    call_type: CallType
+    attempt: int
+    max_calls: int
+    next_touch: Touch | None
+    reason: str
+    rep_tz: str
+    duplicate: bool = False
+    overridden: bool = False
+
+
+def _view(p: Prospect) -> ProspectView:
+    return ProspectView(p.id, p.name, p.company, p.email, p.phone, p.tz, p.status,
+                        p.needs_verified_number, p.do_not_call)
+
+
+def local_today(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def suggest_next_date(
+    book: CadenceBook, call_type: CallType, now: datetime, tz: str
+) -> date | None:
+    """The date the modal offers before the outcome is known: the cadence's next step
+    as if this call started it and nobody answered."""
+    today = local_today(now, tz)
+    cadence = book.for_call_type(call_type)
+    facts = CallFacts(Outcome.NO_ANSWER, today, today, 0)
+    touch = next_step(cadence, facts, book.rules, book.holidays((today.year, today.year + 1)))
+    return touch.due_on if touch else None
+
+
+def schedule_touch(session: Session, prospect: Prospect, rep_id: int, touch: Touch,
+                   *, call_id: int | None, key: str) -> FollowUp:
+    """The only way a follow-up row is written. Refuses do-not-call prospects."""
+    guard_schedule(prospect.do_not_call)
+    follow_up = FollowUp(
+        team_id=prospect.team_id, prospect_id=prospect.id, rep_id=rep_id, call_id=call_id,
+        due_on=touch.due_on, step=touch.step, purpose=touch.purpose[:255],
+        channel=touch.channel.value, status=FollowUpStatus.PENDING.value,
+        attempt_number=touch.attempt, idempotency_key=key,
+    )
+    session.add(follow_up)
+    return follow_up
+
+
+def _close_pending(session: Session, prospect: Prospect, today: date, now: datetime,
+                   *, calls_only: bool) -> None:
+    query = select(FollowUp).where(
+        FollowUp.team_id == prospect.team_id,
+        FollowUp.prospect_id == prospect.id,
+        FollowUp.status == FollowUpStatus.PENDING.value,
+    )
+    if calls_only:
+        query = query.where(FollowUp.channel == Channel.CALL.value)
+    for follow_up in session.scalars(query):
+        # A touch due by today was done by this call; a later one is replaced by the plan.
+        done = follow_up.due_on <= today and follow_up.channel == Channel.CALL.value
+        follow_up.status = (FollowUpStatus.DONE if done else FollowUpStatus.CANCELLED).value
+        follow_up.completed_at = now
+
+
+def _prospect(session: Session, command: LogCall, owner_id: int) -> Prospect:
+    if command.prospect_id is not None:
+        prospect = session.scalar(
+            select(Prospect).where(
+                Prospect.id == command.prospect_id, Prospect.team_id == command.team_id
+            )
+        )
+        if prospect is None:
+            raise ProspectNotFound(command.prospect_id)
+        return prospect
+    new = command.new_prospect
+    if new is None:
+        raise ProspectNotFound(None)
+    prospect = Prospect(
+        team_id=command.team_id, owner_rep_id=owner_id, name=new.name, company=new.company,
+        email=new.email, phone=new.phone, tz=new.tz, status=ProspectStatus.ACTIVE.value,
+    )
+    session.add(prospect)
+    session.flush()
+    return prospect
+
+
+def _existing(session: Session, command: LogCall, book: CadenceBook) -> LogResult | None:
+    call = session.scalar(
+        select(Call).where(
+            Call.team_id == command.team_id, Call.submission_key == command.submission_key
+        )
+    )
+    if call is None:
+        return None
+    prospect = session.get(Prospect, call.prospect_id)
+    follow_up = session.scalar(
+        select(FollowUp).where(FollowUp.call_id == call.id, FollowUp.team_id == call.team_id)
+    )
+    touch = None
+    if follow_up is not None:
+        touch = Touch(follow_up.due_on, Channel(follow_up.channel), follow_up.purpose or "",
+                      follow_up.step, follow_up.attempt_number)
+    return LogResult(call.id, _view(prospect), Outcome(call.outcome), CallType(call.call_type),
+                     call.attempt_number, book.rules.max_calls, touch, "", command.rep_tz,
+                     duplicate=True)
+
+
+def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime) -> LogResult:
+    rep = ensure_rep(session, command.team_id, command.user_id, command.rep_tz)
+    prospect = _prospect(session, command, rep.id)
+    today = local_today(now, prospect.tz)
+    cadence = book.for_call_type(command.call_type)
+    continuing = (
+        prospect.cadence == cadence.name
+        and prospect.status == ProspectStatus.ACTIVE.value
+        and prospect.cadence_started_on is not None
+    )
+    started_on = prospect.cadence_started_on if continuing else today
+    attempts = prospect.call_attempts + 1 if continuing else 0
+    holidays = book.holidays((today.year, today.year + 1))
+    facts = CallFacts(command.outcome, today, started_on, attempts,
+                      prospect.do_not_call, prospect.needs_verified_number)
+    plan: Plan = plan_after_call(cadence, facts, book.rules, holidays)
+    notes = command.notes
+    call = Call(
+        team_id=command.team_id, prospect_id=prospect.id, rep_id=rep.id, called_at=now,
+        outcome=command.outcome.value, call_type=command.call_type.value,
+        pain_point=notes.pain_point, objection=notes.objection, next_step=notes.next_step,
+        personal_detail=notes.personal_detail, resource_promised=notes.resource_promised,
+        attempt_number=attempts, submission_key=command.submission_key,
+    )
+    session.add(call)
+    session.flush()
+    if plan.cancel_pending or plan.stop_calls:
+        _close_pending(session, prospect, today, now, calls_only=not plan.cancel_pending)
+    prospect.status = plan.status.value
+    prospect.do_not_call = prospect.do_not_call or plan.status is ProspectStatus.DO_NOT_CALL
+    prospect.needs_verified_number = plan.needs_verified_number
+    prospect.cadence, prospect.cadence_started_on = cadence.name, started_on
+    prospect.call_attempts = attempts
+    touch, overridden = plan.next_touch, False
+    if (touch is not None and command.next_date is not None
+            and command.next_date != command.suggested_date and command.next_date != touch.due_on):
+        touch = Touch(command.next_date, touch.channel, touch.purpose, touch.step,
+                      touch.attempt, touch.kind)
+        overridden = True
+    if touch is not None:
+        schedule_touch(session, prospect, rep.id, touch, call_id=call.id,
+                       key=f"call:{call.id}:next")
+    return LogResult(call.id, _view(prospect), command.outcome, command.call_type, attempts,
+                     book.rules.max_calls, touch, plan.reason, rep.tz, overridden=overridden)
+
+
+def log_call(session_factory: sessionmaker[Session], command: LogCall, book: CadenceBook,
+             now: datetime) -> LogResult:
+    """Store the call once per submission key; a repeat returns the first result."""
+    try:
+        with unit_of_work(session_factory) as session:
+            existing = _existing(session, command, book)
+            if existing is not None:
+                return existing
+            return _apply(session, command, book, now)
+    except IntegrityError:
+        with unit_of_work(session_factory) as session:
+            existing = _existing(session, command, book)
+        if existing is None:
+            raise
+        return existing

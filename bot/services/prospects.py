@@ -1,0 +1,108 @@
+"""Read-side queries for prospects and follow-ups, always scoped to one team (and rep)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import FollowUp, Prospect, Rep
+from bot.domain.model import FollowUpStatus
+from bot.services.uow import unit_of_work
+
+
+@dataclass(frozen=True)
+class ProspectOption:
+    id: int
+    name: str
+    company: str | None
+
+
+@dataclass(frozen=True)
+class UpcomingTouch:
+    follow_up_id: int
+    prospect_name: str
+    company: str | None
+    purpose: str
+    channel: str
+    due_on: date
+    attempt: int | None
+
+
+@dataclass(frozen=True)
+class HomeData:
+    today: date
+    overdue: list[UpcomingTouch]
+    due_today: list[UpcomingTouch]
+    upcoming: list[UpcomingTouch]
+
+
+def search_prospects(session_factory: sessionmaker[Session], team_id: str, query: str,
+                     limit: int = 50) -> list[ProspectOption]:
+    """Prospects of this team whose name or company contains ``query`` (case-insensitive)."""
+    pattern = f"%{query.strip().lower()}%"
+    with unit_of_work(session_factory) as session:
+        rows = session.execute(
+            select(Prospect.id, Prospect.name, Prospect.company)
+            .where(Prospect.team_id == team_id)
+            .where(or_(func.lower(Prospect.name).like(pattern),
+                       func.lower(Prospect.company).like(pattern)))
+            .order_by(Prospect.name, Prospect.id)
+            .limit(limit)
+        ).all()
+    return [ProspectOption(*row) for row in rows]
+
+
+def find_prospect(session_factory, team_id: str, name: str, company: str) -> ProspectOption | None:
+    """The one prospect of this team with exactly this name (and company, if given)."""
+    if not name:
+        return None
+    with unit_of_work(session_factory) as session:
+        query = select(Prospect.id, Prospect.name, Prospect.company).where(
+            Prospect.team_id == team_id, func.lower(Prospect.name) == name.lower()
+        )
+        if company:
+            query = query.where(func.lower(Prospect.company) == company.lower())
+        rows = session.execute(query.limit(2)).all()
+    return ProspectOption(*rows[0]) if len(rows) == 1 else None
+
+
+def prospect_option(session_factory, team_id: str, prospect_id: int) -> ProspectOption | None:
+    with unit_of_work(session_factory) as session:
+        row = session.execute(
+            select(Prospect.id, Prospect.name, Prospect.company).where(
+                Prospect.id == prospect_id, Prospect.team_id == team_id)
+        ).first()
+    return ProspectOption(*row) if row else None
+
+
+def home_for(session_factory: sessionmaker[Session], team_id: str, user_id: str,
+             now: datetime, days_ahead: int = 7) -> HomeData:
+    """The rep's own pending touches: overdue, due today, and the next ``days_ahead`` days."""
+    with unit_of_work(session_factory) as session:
+        rep = session.scalar(
+            select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id))
+        tz = rep.tz if rep else "UTC"
+        today = now.astimezone(ZoneInfo(tz)).date()
+        if rep is None:
+            return HomeData(today, [], [], [])
+        rows = session.execute(
+            select(FollowUp, Prospect.name, Prospect.company)
+            .join(Prospect, Prospect.id == FollowUp.prospect_id)
+            .where(FollowUp.team_id == team_id, FollowUp.rep_id == rep.id,
+                   FollowUp.status == FollowUpStatus.PENDING.value,
+                   FollowUp.due_on <= today + timedelta(days=days_ahead),
+                   Prospect.team_id == team_id, Prospect.do_not_call.is_(False))
+            .order_by(FollowUp.due_on, FollowUp.id)
+        ).all()
+    data = HomeData(today, [], [], [])
+    for follow_up, name, company in rows:
+        item = UpcomingTouch(follow_up.id, name, company, follow_up.purpose or "",
+                             follow_up.channel, follow_up.due_on, follow_up.attempt_number)
+        bucket = (data.overdue if follow_up.due_on < today
+                  else data.due_today if follow_up.due_on == today else data.upcoming)
+        bucket.append(item)
+    return data

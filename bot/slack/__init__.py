@@ -1,0 +1,20 @@
+"""Slack glue: listeners, Block Kit builders, ids and the state codec."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack import ids
+
+# Commands and events as data: the manifest must declare exactly these (a test checks it,
+# and checks that each one is really answered).
+COMMANDS = (ids.LOGCALL_COMMAND,)
+EVENTS = ("app_home_opened",)
+
+
+def register_all(app: App, deps) -> None:
+    from bot.slack import app_home, errors, logcall
+
+    errors.register(app, deps)
+    logcall.register(app, deps)
+    app_home.register(app, deps)

@@ -1,0 +1,31 @@
+"""Callback, action and block ids, in one place so listeners and builders agree."""
+
+LOGCALL_COMMAND = "/logcall"
+LOGCALL_CALLBACK = "logcall"
+HOME_LOG_CALL = "home_log_call"
+
+PROSPECT = "prospect"  # block id and action id of the prospect picker
+NEW_NAME = "new_name"
+NEW_COMPANY = "new_company"
+NEW_EMAIL = "new_email"
+NEW_PHONE = "new_phone"
+NEW_TZ = "new_tz"
+CALL_TYPE = "call_type"
+OUTCOME = "outcome"
+NEXT_DATE = "next_date"
+NOTE_FIELDS = ("pain_point", "objection", "next_step", "personal_detail", "resource_promised")
+VALUE = "value"  # the action id inside single-element input blocks
+
+# max_length of each text input; the submission is checked against the same numbers.
+MAX_LENGTHS = {
+    NEW_NAME: 120,
+    NEW_COMPANY: 120,
+    NEW_EMAIL: 254,
+    NEW_PHONE: 40,
+    NEW_TZ: 64,
+    "pain_point": 500,
+    "objection": 500,
+    "next_step": 300,
+    "personal_detail": 300,
+    "resource_promised": 300,
+}

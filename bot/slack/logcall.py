@@ -1,0 +1,97 @@
+"""Listeners for /logcall: the command, the App Home button, prospect search, submission."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.model import CallType
+from bot.domain.prefill import parse_logcall_text
+from bot.services.calls import ProspectNotFound, local_today, log_call, suggest_next_date
+from bot.services.prospects import find_prospect, search_prospects
+from bot.services.reps import rep_timezone, save_rep_timezone
+from bot.slack import ids
+from bot.slack.app_home import publish_home
+from bot.slack.context import team_of, user_of
+from bot.slack.logcall_view import build_logcall_view, prospect_option, read_submission
+from bot.slack.messages import logged_message
+
+log = logging.getLogger(__name__)
+
+
+def slack_timezone(client, user_id: str, default: str) -> str:
+    try:
+        return client.users_info(user=user_id)["user"].get("tz") or default
+    except SlackApiError as exc:
+        log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        return default
+
+
+def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: str,
+                       text: str = "", channel_id: str | None = None) -> None:
+    """Open first (the trigger id dies in 3 s); fetch the rep's zone after, if unknown."""
+    known_tz = rep_timezone(deps.session_factory, team_id, user_id)
+    tz = known_tz or deps.settings.default_timezone
+    prefill = parse_logcall_text(text)
+    match = find_prospect(deps.session_factory, team_id, prefill.name, prefill.company)
+    suggested = suggest_next_date(deps.cadences, CallType.COLD_CALL, deps.clock(), tz)
+
+    def view_for(zone: str):
+        return build_logcall_view(prefill=prefill, rep_tz=zone, suggested=suggested,
+                                  preselected=match, channel_id=channel_id)
+
+    opened = client.views_open(trigger_id=trigger_id, view=view_for(tz))["view"]
+    if known_tz is None:
+        real_tz = slack_timezone(client, user_id, tz)
+        save_rep_timezone(deps.session_factory, team_id, user_id, real_tz)
+        if real_tz != tz:
+            try:
+                client.views_update(view_id=opened["id"], hash=opened.get("hash"),
+                                    view=view_for(real_tz))
+            except SlackApiError as exc:  # the rep already moved on; the default stays
+                log.info("could not refresh the modal's time zone: %s", exc.response.get("error"))
+
+
+def register(app: App, deps) -> None:
+    @app.command(ids.LOGCALL_COMMAND)
+    def logcall_command(ack, body, context, client):
+        ack()
+        open_logcall_modal(client, deps, team_id=team_of(context, body),
+                           user_id=user_of(context, body), trigger_id=body["trigger_id"],
+                           text=body.get("text", ""), channel_id=body.get("channel_id"))
+
+    @app.action(ids.HOME_LOG_CALL)
+    def home_log_call(ack, body, context, client):
+        ack()
+        open_logcall_modal(client, deps, team_id=team_of(context, body),
+                           user_id=user_of(context, body), trigger_id=body["trigger_id"])
+
+    @app.options(ids.PROSPECT)
+    def prospect_options(ack, body, context):
+        found = search_prospects(deps.session_factory, team_of(context, body),
+                                 body.get("value", ""))
+        ack(options=[prospect_option(option).to_dict() for option in found])
+
+    @app.view(ids.LOGCALL_CALLBACK)
+    def logcall_submitted(ack, body, context, client, view):
+        team_id, user_id = team_of(context, body), user_of(context, body)
+        rep_tz = rep_timezone(deps.session_factory, team_id, user_id)
+        rep_tz = rep_tz or deps.settings.default_timezone
+        now = deps.clock()
+        form = read_submission(view, team_id=team_id, user_id=user_id, rep_tz=rep_tz,
+                               today=local_today(now, rep_tz))
+        if form.errors:
+            return ack(response_action="errors", errors=form.errors)
+        try:
+            result = log_call(deps.session_factory, form.command, deps.cadences, now)
+        except ProspectNotFound:
+            return ack(response_action="errors", errors={
+                ids.PROSPECT: "That prospect is not in this workspace. Pick another."})
+        ack()
+        if result.duplicate:
+            return
+        text, blocks = logged_message(result, vars(form.command.notes), deps.cadences.windows)
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        publish_home(client, deps, team_id=team_id, user_id=user_id)

@@ -1,0 +1,186 @@
+"""The /logcall modal: building it, and reading + validating a submission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.blocks.block_elements import ExternalDataSelectElement
+from slack_sdk.models.views import View
+
+from bot.domain.model import CallType, Outcome
+from bot.domain.prefill import Prefill, is_valid_email
+from bot.services.calls import LogCall, NewProspect, Notes
+from bot.services.prospects import ProspectOption
+from bot.slack import ids
+from bot.slack.codec import decode, encode
+from bot.slack.text import clip
+
+NOTE_LABELS = {
+    "pain_point": ("Pain point or goal, in their words", "“We lose two days a month reconciling"
+                   " invoices by hand”"),
+    "objection": ("Objection they raised", "Budget is frozen until Q2"),
+    "next_step": ("Next step they agreed to", "Send pricing, talk again Thursday"),
+    "personal_detail": ("Personal detail", "Back from their product launch"),
+    "resource_promised": ("Resource you promised", "The logistics case study"),
+}
+
+
+def prospect_option(option: ProspectOption) -> Option:
+    text = option.name if not option.company else f"{option.name} · {option.company}"
+    return Option(text=clip(text, 75), value=str(option.id))
+
+
+def _text_input(field_id: str, label: str, *, initial: str = "", placeholder: str = "",
+                multiline: bool = False, optional: bool = True, hint: str | None = None,
+                block_id: str | None = None):
+    limit = ids.MAX_LENGTHS[field_id]
+    element = PlainTextInputElement(
+        action_id=ids.VALUE, max_length=limit, multiline=multiline,
+        initial_value=clip(initial, limit) or None,
+        placeholder=placeholder or None,
+    )
+    return InputBlock(block_id=block_id or field_id, label=label, element=element,
+                      optional=optional, hint=hint)
+
+
+def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
+                       preselected: ProspectOption | None = None,
+                       channel_id: str | None = None) -> View:
+    outcome_options = [Option(text=o.label, value=o.value) for o in Outcome]
+    type_options = [Option(text=t.label, value=t.value) for t in CallType]
+    picker = ExternalDataSelectElement(
+        action_id=ids.PROSPECT, placeholder="Type a name or company", min_query_length=1,
+        initial_option=prospect_option(preselected) if preselected else None,
+    )
+    blocks = [
+        InputBlock(block_id=ids.PROSPECT, label="Prospect", element=picker, optional=True),
+        ContextBlock(elements=[MarkdownTextObject(text="New prospect? Fill in the fields below "
+                                                       "instead.")]),
+        _text_input(ids.NEW_NAME, "New prospect's name",
+                    initial="" if preselected else prefill.name),
+        _text_input(ids.NEW_COMPANY, "Company",
+                    initial="" if preselected else prefill.company),
+        _text_input(ids.NEW_EMAIL, "Email", initial=prefill.email,
+                    placeholder="dana@acme.example"),
+        _text_input(ids.NEW_PHONE, "Phone", placeholder="+1 555 0100"),
+        # The block id carries the zone: when the rep's own zone arrives after the modal
+        # opened, views.update swaps in a new block so Slack shows the new initial value.
+        _text_input(ids.NEW_TZ, "Their time zone", initial=rep_tz, block_id=tz_block_id(rep_tz),
+                    hint="An IANA name such as America/Chicago or Europe/Berlin."),
+        InputBlock(block_id=ids.CALL_TYPE, label="Call type", element=StaticSelectElement(
+            action_id=ids.VALUE, options=type_options, initial_option=type_options[0])),
+        InputBlock(block_id=ids.OUTCOME, label="Outcome", element=RadioButtonsElement(
+            action_id=ids.VALUE, options=outcome_options)),
+    ]
+    for field_id in ids.NOTE_FIELDS:
+        label, example = NOTE_LABELS[field_id]
+        blocks.append(_text_input(field_id, label, placeholder=example, multiline=True))
+    blocks.append(InputBlock(
+        block_id=ids.NEXT_DATE, label="Next follow-up", optional=True,
+        hint="Suggested by the cadence for the outcome you pick. Change it to override.",
+        element=DatePickerElement(action_id=ids.VALUE,
+                                  initial_date=suggested.isoformat() if suggested else None),
+    ))
+    metadata = {"s": suggested.isoformat() if suggested else None, "c": channel_id}
+    return View(type="modal", callback_id=ids.LOGCALL_CALLBACK, title="Log a call",
+                submit="Save", close="Cancel", blocks=blocks,
+                private_metadata=encode(metadata))
+
+
+def tz_block_id(tz: str) -> str:
+    return f"{ids.NEW_TZ}:{tz}"
+
+
+@dataclass(frozen=True)
+class Submission:
+    command: LogCall | None
+    errors: dict[str, str]
+
+
+def _block_key(values: dict, field_id: str) -> str:
+    """The block id that holds ``field_id`` (exactly it, or it with a ':suffix')."""
+    for key in values:
+        if key == field_id or key.startswith(field_id + ":"):
+            return key
+    return field_id
+
+
+def _value(values: dict, block_id: str) -> str:
+    actions = values.get(block_id) or {}
+    action = actions.get(ids.VALUE) or {}
+    return (action.get("value") or "").strip()
+
+
+def _selected(values: dict, block_id: str, action_id: str = ids.VALUE) -> str | None:
+    action = (values.get(block_id) or {}).get(action_id) or {}
+    option = action.get("selected_option") or {}
+    return option.get("value")
+
+
+def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
+                    today: date) -> Submission:
+    """Turn a view_submission into a LogCall, or field errors keyed by block id."""
+    values = (view.get("state") or {}).get("values") or {}
+    meta = decode(view.get("private_metadata"))
+    errors: dict[str, str] = {}
+    keys = {field_id: _block_key(values, field_id) for field_id in ids.MAX_LENGTHS}
+    texts = {field_id: _value(values, key) for field_id, key in keys.items()}
+    for field_id, text in texts.items():
+        if len(text) > ids.MAX_LENGTHS[field_id]:
+            errors[keys[field_id]] = f"Keep this under {ids.MAX_LENGTHS[field_id]} characters."
+    prospect_raw = _selected(values, ids.PROSPECT, ids.PROSPECT)
+    prospect_id = int(prospect_raw) if prospect_raw and prospect_raw.isdigit() else None
+    new = None
+    if prospect_id is None:
+        if not texts[ids.NEW_NAME]:
+            errors[ids.NEW_NAME] = "Pick a prospect above, or type the new prospect's name."
+        if texts[ids.NEW_EMAIL] and not is_valid_email(texts[ids.NEW_EMAIL]):
+            errors[ids.NEW_EMAIL] = "That doesn't look like an email address (name@company.com)."
+        tz = texts[ids.NEW_TZ] or rep_tz
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors[keys[ids.NEW_TZ]] = (f"Unknown time zone '{clip(tz, 40)}'. Use a name like "
+                                  "America/New_York or Europe/London.")
+        new = NewProspect(texts[ids.NEW_NAME], texts[ids.NEW_COMPANY] or None,
+                          texts[ids.NEW_EMAIL] or None, texts[ids.NEW_PHONE] or None, tz)
+    outcome_raw = _selected(values, ids.OUTCOME)
+    if outcome_raw not in {o.value for o in Outcome}:
+        errors[ids.OUTCOME] = "Pick how the call went."
+    call_type_raw = _selected(values, ids.CALL_TYPE) or CallType.COLD_CALL.value
+    if call_type_raw not in {t.value for t in CallType}:
+        errors[ids.CALL_TYPE] = "Pick a call type."
+    next_date = None
+    raw_date = ((values.get(ids.NEXT_DATE) or {}).get(ids.VALUE) or {}).get("selected_date")
+    if raw_date:
+        try:
+            next_date = date.fromisoformat(raw_date)
+        except ValueError:
+            errors[ids.NEXT_DATE] = "Pick a date from the calendar."
+    if next_date is not None and next_date < today:
+        errors[ids.NEXT_DATE] = "The next follow-up can't be in the past: pick today or later."
+    elif next_date is not None and next_date > today + timedelta(days=365):
+        errors[ids.NEXT_DATE] = "Pick a date within the next year."
+    if errors:
+        return Submission(None, errors)
+    suggested = meta.get("s")
+    notes = Notes(**{f: texts[f] or None for f in ids.NOTE_FIELDS})
+    command = LogCall(
+        team_id=team_id, user_id=user_id, rep_tz=rep_tz, call_type=CallType(call_type_raw),
+        outcome=Outcome(outcome_raw), submission_key=f"view:{view.get('id')}",
+        prospect_id=prospect_id, new_prospect=new, notes=notes, next_date=next_date,
+        suggested_date=date.fromisoformat(suggested) if suggested else None,
+    )
+    return Submission(command, {})

@@ -1,0 +1,63 @@
+"""Block Kit for the DM a rep gets after logging a call."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.domain.model import Channel, Outcome
+from bot.domain.windows import describe_window, format_day, windows_on
+from bot.services.calls import LogResult
+from bot.slack.text import clip, escape
+
+CHANNEL_WORDS = {Channel.CALL: "Call", Channel.EMAIL: "Email", Channel.LINKEDIN: "LinkedIn note",
+                 Channel.OTHER: "Touch"}
+NOTE_TITLES = (("pain_point", "Pain point"), ("objection", "Objection"),
+               ("next_step", "Agreed next step"), ("personal_detail", "Personal detail"),
+               ("resource_promised", "Promised"))
+
+
+def who(result: LogResult) -> str:
+    name = f"*{escape(result.prospect.name)}*"
+    return f"{name} ({escape(result.prospect.company)})" if result.prospect.company else name
+
+
+def next_touch_text(result: LogResult, windows) -> str:
+    touch = result.next_touch
+    if touch is None:
+        return "*Next touch:* none. " + escape(result.reason or "The cadence has ended.")
+    words = CHANNEL_WORDS[touch.channel]
+    if touch.channel is Channel.CALL:
+        window = windows_on(touch.due_on, result.prospect.tz, windows)[0]
+        when = describe_window(window, result.rep_tz)
+        attempt = f" · attempt {touch.attempt} of {result.max_calls}" if touch.attempt else ""
+        line = f"*Next touch:* {words} on {when}{attempt}"
+    else:
+        line = f"*Next touch:* {words} on {format_day(touch.due_on)}"
+    line += f"\n_{escape(touch.purpose)}_"
+    if result.overridden:
+        line += "\n(date set by you)"
+    if result.reason:
+        line += f"\n{escape(result.reason)}"
+    return line
+
+
+def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> tuple[str, list]:
+    """(fallback text, blocks) for the post-log DM."""
+    headline = f"Logged: {result.outcome.label.lower()} with {who(result)}."
+    if result.outcome is Outcome.DO_NOT_CALL or result.prospect.do_not_call:
+        headline = (f":no_entry: {who(result)} is on do-not-call. Every touch is cancelled "
+                    "and none will be scheduled again.")
+    blocks = [SectionBlock(block_id="log_summary", text=MarkdownTextObject(text=headline))]
+    lines = [f"*{title}:* {escape(clip(notes[key], 400))}" for key, title in NOTE_TITLES
+             if notes.get(key)]
+    if lines:
+        blocks.append(SectionBlock(block_id="log_notes", text=MarkdownTextObject(
+            text=clip("\n".join(lines), 3000))))
+    if result.prospect.needs_verified_number:
+        blocks.append(ContextBlock(block_id="log_flags", elements=[MarkdownTextObject(
+            text=":warning: Needs a verified number: no calls until it is fixed.")]))
+    if not (result.outcome is Outcome.DO_NOT_CALL or result.prospect.do_not_call):
+        blocks.append(SectionBlock(block_id="log_next", text=MarkdownTextObject(
+            text=clip(next_touch_text(result, windows), 3000))))
+    fallback = f"Logged a {result.outcome.label.lower()} call with {escape(result.prospect.name)}"
+    return fallback, blocks

@@ -1,0 +1,56 @@
+"""HTTP mode: one WSGI app served by waitress.
+
+Routes: ``POST /slack/events`` (Bolt, signature-checked), ``GET /healthz``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine
+
+from bot.db.engine import database_reachable
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., object]
+
+
+def _respond(start_response, status: str, body: bytes, content_type: str) -> list[bytes]:
+    start_response(
+        status,
+        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def make_wsgi_app(app: App, engine: Engine) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    slack_handler = SlackRequestHandler(app, path="/slack/events")
+
+    def wsgi(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/slack/events":
+            if method != "POST":
+                return _respond(start_response, "405 Method Not Allowed", b"POST only\n",
+                                "text/plain")
+            return slack_handler(environ, start_response)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            ok, reason = database_reachable(engine)
+            body = json.dumps({"ok": ok, "database": "ok" if ok else reason}).encode()
+            status = "200 OK" if ok else "503 Service Unavailable"
+            return _respond(start_response, status, body, "application/json")
+        return _respond(start_response, "404 Not Found", b"Not found\n", "text/plain")
+
+    return wsgi
+
+
+def make_server(wsgi_app, *, host: str, port: int, threads: int = 16):
+    """A waitress server (not yet running). ``port=0`` picks a free port."""
+    from waitress.server import create_server
+
+    return create_server(wsgi_app, host=host, port=port, threads=threads, ident="followup-bot")

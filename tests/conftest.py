@@ -1,0 +1,143 @@
+"""Shared fixtures: a migrated database (SQLite file, or PostgreSQL when TEST_DATABASE_URL
+is set), the Slack stand-in, and the real bot served by waitress on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import build_app
+from bot.config import Settings, normalize_database_url
+from bot.db.engine import make_engine, make_session_factory
+from bot.db.migrate import upgrade
+from bot.db.models import Base
+from bot.web import make_server, make_wsgi_app
+from tests.slack_double import FakeSlack
+from tests.slack_requests import SlackSender
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM = "T0001"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pg_schema_url(base: str, schema: str) -> str:
+    """A URL whose connections see only ``schema`` (search_path), for isolation."""
+    base = normalize_database_url(base)
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+def create_pg_schema(schema: str) -> None:
+    engine = create_engine(normalize_database_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+def drop_pg_schema(schema: str) -> None:
+    engine = create_engine(normalize_database_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_db_url(tmp_path: Path):
+    """A database with no tables at all: a new SQLite file or a new PostgreSQL schema."""
+    if PG_URL:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        create_pg_schema(schema)
+        yield pg_schema_url(PG_URL, schema)
+        drop_pg_schema(schema)
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    """One migrated database for the session; tests get it emptied by ``session_factory``."""
+    if PG_URL:
+        schema = f"s_{uuid.uuid4().hex[:12]}"
+        create_pg_schema(schema)
+        url = pg_schema_url(PG_URL, schema)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'followup.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    if PG_URL:
+        drop_pg_schema(schema)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+class FakeClock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        assert now.tzinfo is not None
+        self.now = now
+
+
+@pytest.fixture
+def clock():
+    # A Wednesday afternoon in New York.
+    return FakeClock(datetime(2026, 11, 25, 19, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake_slack():
+    with FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM) as fake:
+        fake.add_user("U0001", tz="America/New_York", real_name="Rita Rep")
+        fake.add_user("U0002", tz="Europe/Berlin", real_name="Bob Rep")
+        yield fake
+
+
+@pytest.fixture
+def settings(db_url, fake_slack):
+    return Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                    database_url=db_url, slack_api_url=fake_slack.url,
+                    default_timezone="America/New_York")
+
+
+@pytest.fixture
+def bot_url(settings, engine, session_factory, clock):
+    """The real bot (Bolt app + WSGI + waitress) on an ephemeral loopback port."""
+    app = build_app(settings, session_factory=session_factory, clock=clock)
+    server = make_server(make_wsgi_app(app, engine), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def slack(bot_url, fake_slack):
+    return SlackSender(f"{bot_url}/slack/events", SIGNING_SECRET, fake=fake_slack, team_id=TEAM)

@@ -1,0 +1,111 @@
+"""The followup-bot command, run as a real process, as an admin would."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+import yaml
+
+from bot.cli import MANIFEST
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+
+def run_cli(*args, env=None, cwd=None, timeout=60):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    clean.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=clean, cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_run_without_tokens_explains_what_is_missing(tmp_path):
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+    http = run_cli("run", "--http", cwd=tmp_path)
+    assert http.returncode == 2
+    assert "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET are not set" in http.stderr
+
+
+def test_malformed_setting_is_one_line_not_a_traceback(tmp_path):
+    result = run_cli("migrate", env={"DEFAULT_TIMEZONE": "Nowhere/Land"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DEFAULT_TIMEZONE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_default_sqlite_file(tmp_path):
+    result = run_cli("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "followup-bot.db").exists()
+    assert "revision" in result.stdout
+
+
+def test_manifest_prints_the_file():
+    result = run_cli("manifest")
+    assert result.returncode == 0
+    assert yaml.safe_load(result.stdout) == yaml.safe_load(MANIFEST.read_text())
+
+
+def test_check_reports_a_working_setup(fake_slack, tmp_path):
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": fake_slack.url}
+    result = run_cli("check", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "token works" in result.stdout
+    assert "WARN" in result.stdout  # no schema yet: says how to fix it
+
+
+def test_check_explains_a_bad_token_and_a_missing_database(fake_slack, tmp_path):
+    env = {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_SIGNING_SECRET": "s",
+           "SLACK_API_URL": fake_slack.url,
+           "DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/x.db"}
+    result = run_cli("check", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "invalid_auth" in result.stdout and "reinstall" in result.stdout
+    assert "Database: cannot connect" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_run_http_serves_events_and_healthz(fake_slack, tmp_path: Path):
+    port = _free_port()
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": fake_slack.url, "LOG_LEVEL": "WARNING"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port",
+         str(port)], env={**clean, **env}, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert health.status_code == 200
+        from tests.slack_requests import SlackSender
+
+        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET,
+                             fake=fake_slack)
+        assert sender.slash("/logcall", "Dana Whitfield, Acme").status_code == 200
+        opened = fake_slack.wait_for("views.open")[0]
+        assert opened.response["ok"] is True
+        bad = sender.send(b"command=%2Flogcall", "application/x-www-form-urlencoded",
+                          signature="v0=bad")
+        assert bad.status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
