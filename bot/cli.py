@@ -142,14 +142,21 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     server = make_server(make_wsgi_app(app, engine), host=args.host, port=args.port,
                          threads=args.threads)
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    signal.signal(signal.SIGTERM, _stop)
     log.info("serving Slack requests on http://%s:%s/slack/events", args.host,
              server.effective_port)
     try:
         server.run()
-    except (KeyboardInterrupt, OSError):
-        pass
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        server.close()
     return 0
+
+
+def _stop(*_args) -> None:
+    """SIGTERM (docker stop, systemd) ends the serve loop like Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
