@@ -31,6 +31,7 @@ class Deps:
     session_factory: sessionmaker[Session]
     clock: Clock
     cadences: CadenceBook
+    executor: ThreadPoolExecutor  # Bolt's listener executor (work after ack)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -57,11 +58,16 @@ def build_app(
 
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.database_url))
+    # Work after ack() runs here; 5 threads (Bolt's default) queues acks under load.
+    executor = ThreadPoolExecutor(
+        max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
+    )
     deps = Deps(
         settings=settings,
         session_factory=session_factory,
         clock=clock or system_clock,
         cadences=load_cadence_book(settings),
+        executor=executor,
     )
     app = App(
         client=client or make_client(settings),
@@ -69,10 +75,7 @@ def build_app(
         # Socket Mode has no signatures; HTTP mode refuses to start without a secret.
         request_verification_enabled=settings.slack_signing_secret is not None,
         token_verification_enabled=False,
-        # Work after ack() runs here; 5 threads (Bolt's default) queues acks under load.
-        listener_executor=ThreadPoolExecutor(
-            max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
-        ),
+        listener_executor=executor,
         logger=logging.getLogger("bot.bolt"),
     )
     register_all(app, deps)

@@ -78,13 +78,18 @@ def db_url(tmp_path_factory):
         drop_pg_schema(schema)
 
 
-@pytest.fixture
-def engine(db_url):
-    engine = make_engine(db_url)
-    yield engine
+def _empty_tables(engine) -> None:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    _empty_tables(engine)
+    yield engine
+    _empty_tables(engine)
     engine.dispose()
 
 
@@ -136,6 +141,7 @@ def bot_url(settings, engine, session_factory, clock):
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     thread.join(timeout=5)
+    app.deps.executor.shutdown(wait=True)  # work after ack() must finish inside its test
 
 
 @pytest.fixture
