@@ -11,7 +11,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.calendar import NO_HOLIDAYS, roll_forward
+from bot.domain.calendar import NO_HOLIDAYS, add_business_days, roll_forward
 from bot.domain.model import Channel, DoNotCallError, Outcome, ProspectStatus
 
 # Outcomes after which the cadence simply carries on with its next step.
@@ -87,6 +87,20 @@ class CallFacts:
     needs_verified_number: bool = False
 
 
+def schedule(cadence: Cadence, started_on: date,
+             holidays: Container[date] = NO_HOLIDAYS) -> list[date]:
+    """The business day of every step. A step whose day rolls onto (or before) the previous
+    step's business day moves to the next business day after it, so two steps never
+    share a day and none is lost (a Friday start: day 1 and day 3 both roll to Monday)."""
+    dates: list[date] = []
+    for step in cadence.steps:
+        due = roll_forward(started_on + timedelta(days=step.day), holidays)
+        if dates and due <= dates[-1]:
+            due = add_business_days(dates[-1], 1, holidays)
+        dates.append(due)
+    return dates
+
+
 def next_step(
     cadence: Cadence,
     facts: CallFacts,
@@ -97,8 +111,8 @@ def next_step(
 ) -> Touch | None:
     """The first step due strictly after today that the prospect may still receive."""
     calls_left = rules.max_calls - facts.attempts_made
-    for index, step in enumerate(cadence.steps):
-        due = roll_forward(facts.started_on + timedelta(days=step.day), holidays)
+    for index, (step, due) in enumerate(zip(cadence.steps, schedule(cadence, facts.started_on,
+                                                                    holidays), strict=True)):
         if due <= facts.today:
             continue
         if step.channel is Channel.CALL and (not calls_allowed or calls_left <= 0):
