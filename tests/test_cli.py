@@ -108,4 +108,4 @@ def test_run_http_serves_events_and_healthz(fake_slack, tmp_path: Path):
         assert bad.status_code == 401
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # also closes the pipes

@@ -134,3 +134,17 @@ def test_meeting_booked_cancels_what_was_pending(slack, fake_slack, session_fact
     log_call(slack, fake_slack, prospect_id=prospect.id, outcome="meeting_booked",
              call_type="post_voicemail")
     assert [f.status for f in _follow_ups(session_factory)] == ["cancelled"]
+
+
+def test_team_holiday_calendar_moves_the_touch(slack, fake_slack, session_factory):
+    from bot.db.models import Team
+
+    log_call(slack, fake_slack, name="First", outcome="connected")  # creates the team
+    with session_factory() as session:
+        session.get(Team, "T0001").holiday_country = "US"
+        session.commit()
+    log_call(slack, fake_slack, name="Pat", outcome="no_answer", call_type="post_voicemail")
+    with session_factory() as session:
+        prospect_id = session.scalar(select(Prospect.id).where(Prospect.name == "Pat"))
+        due = session.scalar(select(FollowUp.due_on).where(FollowUp.prospect_id == prospect_id))
+    assert due == date(2026, 11, 27)  # Thu 26 Nov 2026 is Thanksgiving

@@ -90,13 +90,16 @@ class CallFacts:
 def schedule(cadence: Cadence, started_on: date,
              holidays: Container[date] = NO_HOLIDAYS) -> list[date]:
     """The business day of every step. A step whose day rolls onto (or before) the previous
-    step's business day moves to the next business day after it, so two steps never
-    share a day and none is lost (a Friday start: day 1 and day 3 both roll to Monday)."""
+    step's business day moves after it, keeping the cadence's own spacing (at most two
+    business days), so two steps never share a day and none is lost (a Friday start:
+    day 1 and day 3 both roll to Monday; day 3 becomes Wednesday)."""
     dates: list[date] = []
-    for step in cadence.steps:
+    for index, step in enumerate(cadence.steps):
         due = roll_forward(started_on + timedelta(days=step.day), holidays)
         if dates and due <= dates[-1]:
-            due = add_business_days(dates[-1], 1, holidays)
+            # Keep the spacing the cadence meant (never daily unless it said so), up to 2.
+            gap = max(1, min(2, step.day - cadence.steps[index - 1].day))
+            due = add_business_days(dates[-1], gap, holidays)
         dates.append(due)
     return dates
 

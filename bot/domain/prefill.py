@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+SEPARATORS = (",", " - ", " at ", " @ ", "|", ";")
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
 
 
@@ -16,24 +17,32 @@ class Prefill:
 
 
 def parse_logcall_text(text: str) -> Prefill:
-    """'Dana Whitfield, Acme Logistics' -> name and company; an email anywhere is kept too.
-    'Dana Whitfield at Acme' and 'Dana Whitfield (Acme)' work as well."""
+    """'Dana Whitfield, Acme Logistics' -> name and company; an email anywhere is kept too
+    (also as '<dana@acme.com>'). 'Dana Whitfield at Acme' and 'Dana Whitfield (Acme)' work
+    as well; the first separator in the text splits name from company."""
     text = " ".join((text or "").split())
     email = ""
+    words = []
     for word in text.split(" "):
-        if EMAIL_RE.match(word.strip(",;()")):
-            email = word.strip(",;()")
-            text = text.replace(word, " ")
-    text = " ".join(text.split()).strip(" ,;-")
+        core = word.strip(",;()<>")
+        if not email and EMAIL_RE.match(core):
+            email = core
+            trailing = word[len(word.rstrip(",;")):]
+            if trailing:
+                words.append(trailing)
+            continue
+        words.append(word)
+    text = " ".join(words).replace(" ,", ",").replace(" ;", ";").strip(" ,;-")
     if not text:
         return Prefill(email=email)
     match = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
     if match:
         return Prefill(match.group(1).strip(), match.group(2).strip(), email)
-    for separator in (",", " - ", " at ", " @ ", "|", ";"):
-        if separator in text:
-            name, company = text.split(separator, 1)
-            return Prefill(name.strip(" ,;-"), company.strip(" ,;-"), email)
+    positions = [(text.find(sep), sep) for sep in SEPARATORS if sep in text]
+    if positions:
+        _, separator = min(positions)
+        name, company = text.split(separator, 1)
+        return Prefill(name.strip(" ,;-"), company.strip(" ,;-"), email)
     return Prefill(text, "", email)
 
 

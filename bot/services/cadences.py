@@ -27,8 +27,9 @@ class CadenceBook:
     def for_call_type(self, call_type: CallType) -> Cadence:
         return self.cadences[self.by_call_type[call_type]]
 
-    def holidays(self, years: tuple[int, ...]) -> frozenset[date]:
-        return _holidays(self.holiday_country, years)
+    def holidays(self, years: tuple[int, ...], country: str | None = None) -> frozenset[date]:
+        """Public holidays of the team's country (else HOLIDAY_COUNTRY); none if unset."""
+        return _holidays(country or self.holiday_country, years)
 
 
 @functools.lru_cache(maxsize=64)

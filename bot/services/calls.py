@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Call, FollowUp, Prospect
+from bot.db.models import Call, FollowUp, Prospect, Team
 from bot.domain.cadence import CallFacts, Plan, Touch, guard_schedule, next_step, plan_after_call
 from bot.domain.model import CallType, Channel, FollowUpStatus, Outcome, ProspectStatus
 from bot.services.cadences import CadenceBook
@@ -189,7 +189,8 @@ def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime)
     )
     started_on = prospect.cadence_started_on if continuing else today
     attempts = prospect.call_attempts + 1 if continuing else 0
-    holidays = book.holidays((today.year, today.year + 1))
+    team = session.get(Team, command.team_id)
+    holidays = book.holidays((today.year, today.year + 1), team.holiday_country if team else None)
     facts = CallFacts(command.outcome, today, started_on, attempts,
                       prospect.do_not_call, prospect.needs_verified_number)
     plan: Plan = plan_after_call(cadence, facts, book.rules, holidays)

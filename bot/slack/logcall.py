@@ -15,6 +15,7 @@ from bot.services.reps import rep_timezone, save_rep_timezone
 from bot.slack import ids
 from bot.slack.app_home import publish_home
 from bot.slack.context import team_of, user_of
+from bot.slack.errors import after_ack
 from bot.slack.logcall_view import build_logcall_view, prospect_option, read_submission
 from bot.slack.messages import logged_message
 
@@ -58,15 +59,17 @@ def register(app: App, deps) -> None:
     @app.command(ids.LOGCALL_COMMAND)
     def logcall_command(ack, body, context, client):
         ack()
-        open_logcall_modal(client, deps, team_id=team_of(context, body),
-                           user_id=user_of(context, body), trigger_id=body["trigger_id"],
-                           text=body.get("text", ""), channel_id=body.get("channel_id"))
+        after_ack(deps, body, client, lambda: open_logcall_modal(
+            client, deps, team_id=team_of(context, body), user_id=user_of(context, body),
+            trigger_id=body["trigger_id"], text=body.get("text", ""),
+            channel_id=body.get("channel_id")))
 
     @app.action(ids.HOME_LOG_CALL)
     def home_log_call(ack, body, context, client):
         ack()
-        open_logcall_modal(client, deps, team_id=team_of(context, body),
-                           user_id=user_of(context, body), trigger_id=body["trigger_id"])
+        after_ack(deps, body, client, lambda: open_logcall_modal(
+            client, deps, team_id=team_of(context, body), user_id=user_of(context, body),
+            trigger_id=body["trigger_id"]))
 
     @app.options(ids.PROSPECT)
     def prospect_options(ack, body, context):
@@ -90,8 +93,13 @@ def register(app: App, deps) -> None:
             return ack(response_action="errors", errors={
                 ids.PROSPECT: "That prospect is not in this workspace. Pick another."})
         ack()
-        if result.duplicate:
-            return
-        text, blocks = logged_message(result, vars(form.command.notes), deps.cadences.windows)
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-        publish_home(client, deps, team_id=team_id, user_id=user_id)
+        if not result.duplicate:
+            after_ack(deps, body, client, lambda: confirm_logged(
+                client, deps, result, form.command, team_id=team_id, user_id=user_id))
+
+
+def confirm_logged(client, deps, result, command, *, team_id: str, user_id: str) -> None:
+    """The DM that outlasts the modal, then a fresh App Home."""
+    text, blocks = logged_message(result, vars(command.notes), deps.cadences.windows)
+    client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    publish_home(client, deps, team_id=team_id, user_id=user_id)
