@@ -42,6 +42,12 @@ class Settings:
         default=((time(16), time(17)), (time(11), time(12)))
     )
     listener_threads: int = 32
+    templates_dir: Path | None = None  # team templates that override built-ins by name
+    draft_secret: str | None = None  # signs draft page links; falls back to the signing secret
+    draft_ttl_days: int = 7
+    digest_cutoff: time = time(12)  # a missed morning DM goes out until this local time
+    digest_when_empty: bool = False
+    recap_nudge_hours: int = 2  # 0 turns the nudge off
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Fail with one message naming every Slack variable the chosen mode needs."""
@@ -166,6 +172,28 @@ def _windows(env: Mapping[str, str], name: str, default):
     return tuple(windows)
 
 
+def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
+    try:
+        return time(int(match.group(1)), int(match.group(2)))  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        raise SettingsError(f"{name} must be a time like 12:00, got {raw!r}.") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}.")
+
+
 def _country(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip().upper()
     if not value:
@@ -188,6 +216,10 @@ def load_settings(
     cadence_file = Path(cadence_raw) if cadence_raw else None
     if cadence_file is not None and not cadence_file.is_file():
         raise SettingsError(f"CADENCE_FILE points at {cadence_raw!r}, which is not a file.")
+    templates_raw = env.get("TEMPLATES_DIR", "").strip()
+    templates_dir = Path(templates_raw) if templates_raw else None
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise SettingsError(f"TEMPLATES_DIR points at {templates_raw!r}, which is not a folder.")
     return Settings(
         slack_bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
@@ -202,6 +234,12 @@ def load_settings(
         max_call_attempts=_int(env, "MAX_CALL_ATTEMPTS", None, 1, 20),
         call_windows=_windows(env, "CALL_WINDOWS", Settings.call_windows),
         listener_threads=_int(env, "LISTENER_THREADS", 32, 1, 256),
+        templates_dir=templates_dir,
+        draft_secret=env.get("DRAFT_SECRET", "").strip() or None,
+        draft_ttl_days=_int(env, "DRAFT_TTL_DAYS", 7, 1, 90),
+        digest_cutoff=_clock_time(env, "DIGEST_CUTOFF", time(12)),
+        digest_when_empty=_bool(env, "DIGEST_WHEN_EMPTY", False),
+        recap_nudge_hours=_int(env, "RECAP_NUDGE_HOURS", 2, 0, 48),
     )
 
 

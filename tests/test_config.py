@@ -31,6 +31,10 @@ def test_defaults_need_nothing():
         ({"CALL_WINDOWS": "4pm-5pm"}, "CALL_WINDOWS"),
         ({"HOLIDAY_COUNTRY": "Germany"}, "HOLIDAY_COUNTRY"),
         ({"CADENCE_FILE": "/nonexistent/cadences.yml"}, "CADENCE_FILE"),
+        ({"TEMPLATES_DIR": "/nonexistent/templates"}, "TEMPLATES_DIR"),
+        ({"DIGEST_CUTOFF": "noon"}, "DIGEST_CUTOFF"),
+        ({"DIGEST_WHEN_EMPTY": "maybe"}, "DIGEST_WHEN_EMPTY"),
+        ({"DRAFT_TTL_DAYS": "0"}, "DRAFT_TTL_DAYS"),
     ],
 )
 def test_malformed_setting_is_named(env, names):
