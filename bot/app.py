@@ -19,6 +19,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.services.cadences import CadenceBook, load_cadence_book
+from bot.services.drafts import DraftRenderer
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Deps:
     clock: Clock
     cadences: CadenceBook
     executor: ThreadPoolExecutor  # Bolt's listener executor (work after ack)
+    renderer: DraftRenderer  # email drafts from templates/messages (+ the team's own)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -68,6 +70,7 @@ def build_app(
         clock=clock or system_clock,
         cadences=load_cadence_book(settings),
         executor=executor,
+        renderer=DraftRenderer(settings.templates_dir),
     )
     app = App(
         client=client or make_client(settings),

@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("manifest", help="print the Slack app manifest")
     sub.add_parser("check", help="verify the Slack token and the database")
+    templates = sub.add_parser("templates", help="email templates")
+    templates.add_argument("action", choices=["check"],
+                           help="check: render every template with sample data and run the "
+                                "quality checks (TEMPLATES_DIR's templates too)")
     return parser
 
 
@@ -117,6 +121,18 @@ def cmd_check(settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def cmd_templates_check(settings: Settings) -> int:
+    from bot.services.drafts import check_templates
+
+    problems = check_templates(settings.templates_dir)
+    for line in problems:
+        print(line)
+    where = f"built-in and {settings.templates_dir}" if settings.templates_dir else "built-in"
+    print(f"{len(problems)} problem(s) in the {where} templates" if problems
+          else f"all {where} templates pass the checks")
+    return 1 if problems else 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.db.engine import make_session_factory
@@ -173,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_migrate(settings)
         if args.command == "check":
             return cmd_check(settings)
+        if args.command == "templates":
+            return cmd_templates_check(settings)
         return cmd_run(settings, args)
     except (SettingsError, CliError) as exc:
         print(f"followup-bot: {exc}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """HTTP mode: one WSGI app served by waitress.
 
-Routes: ``POST /slack/events`` (Bolt, signature-checked), ``GET /healthz``.
+Routes: ``POST /slack/events`` (Bolt, signature-checked), ``GET /healthz``, and the draft
+pages ``GET /drafts/<token>`` / ``POST /drafts/<token>/sent`` (signed, expiring tokens).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def make_wsgi_app(app: App, engine: Engine) -> Callable[[dict, StartResponse], I
                 return _respond(start_response, "405 Method Not Allowed", b"POST only\n",
                                 "text/plain")
             return slack_handler(environ, start_response)
+        if path.startswith("/drafts/"):
+            from bot import web_drafts
+
+            return web_drafts.handle(app.deps, environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok, reason = database_reachable(engine)
             body = json.dumps({"ok": ok, "database": "ok" if ok else reason}).encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -132,16 +133,36 @@ def settings(db_url, fake_slack):
 
 
 @pytest.fixture
-def bot_url(settings, engine, session_factory, clock):
-    """The real bot (Bolt app + WSGI + waitress) on an ephemeral loopback port."""
-    app = build_app(settings, session_factory=session_factory, clock=clock)
-    server = make_server(make_wsgi_app(app, engine), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
-    app.deps.executor.shutdown(wait=True)  # work after ack() must finish inside its test
+def start_bot(settings, engine, session_factory, clock):
+    """Start the real bot (Bolt app + WSGI + waitress) on an ephemeral loopback port.
+    ``public=True`` sets PUBLIC_URL to the server's own address. Returns (url, app)."""
+    started = []
+
+    def start(*, public: bool = False, **overrides):
+        holder = {}
+        server = make_server(lambda environ, respond: holder["wsgi"](environ, respond),
+                             host="127.0.0.1", port=0, threads=8)
+        url = f"http://127.0.0.1:{server.effective_port}"
+        if public:
+            overrides["public_url"] = url
+        app = build_app(replace(settings, **overrides), session_factory=session_factory,
+                        clock=clock)
+        holder["wsgi"] = make_wsgi_app(app, engine)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        started.append((server, thread, app))
+        return url, app
+
+    yield start
+    for server, thread, app in started:
+        server.close()
+        thread.join(timeout=5)
+        app.deps.executor.shutdown(wait=True)  # work after ack() must finish inside its test
+
+
+@pytest.fixture
+def bot_url(start_bot):
+    return start_bot()[0]
 
 
 @pytest.fixture

@@ -109,3 +109,17 @@ def test_run_http_serves_events_and_healthz(fake_slack, tmp_path: Path):
     finally:
         process.terminate()
         process.communicate(timeout=10)  # also closes the pipes
+
+
+def test_templates_check_passes_on_built_ins_and_reports_team_problems(tmp_path):
+    ok = run_cli("templates", "check", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "pass the checks" in ok.stdout
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "recap.body.txt").write_text("Hi,\n\nJust checking in on this.\n\nBest\n")
+    (team / "breakup.subject.txt").write_text("{% if %}broken\n")
+    bad = run_cli("templates", "check", env={"TEMPLATES_DIR": str(team)}, cwd=tmp_path)
+    assert bad.returncode == 1
+    assert "recap.body.txt:3:" in bad.stdout and "just checking in" in bad.stdout.lower()
+    assert "breakup.subject.txt:1:" in bad.stdout

@@ -58,7 +58,7 @@ def test_prospect_from_another_team_is_refused_in_the_modal(slack, fake_slack, s
 
 def test_a_submission_that_arrives_twice_is_stored_once(slack, fake_slack, session_factory):
     view = open_modal(slack, fake_slack)
-    values = form_values(view, name="Pat", outcome="no_answer")
+    values = form_values(view, name="Pat", outcome="no_answer", call_type="post_voicemail")
     answers = []
 
     def send():

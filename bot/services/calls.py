@@ -81,6 +81,7 @@ class LogResult:
     rep_tz: str
     duplicate: bool = False
     overridden: bool = False
+    is_final_touch: bool = False  # the next touch ends the cadence: offer the breakup email
 
 
 def _view(p: Prospect) -> ProspectView:
@@ -220,8 +221,11 @@ def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime)
     if touch is not None:
         schedule_touch(session, prospect, rep.id, touch, call_id=call.id,
                        key=f"call:{call.id}:next")
+    # The cadence ran out (call cap or last step done): its final touch is the breakup.
+    final = touch is not None and touch.kind == "nurture"
     return LogResult(call.id, _view(prospect), command.outcome, command.call_type, attempts,
-                     book.rules.max_calls, touch, plan.reason, rep.tz, overridden=overridden)
+                     book.rules.max_calls, touch, plan.reason, rep.tz, overridden=overridden,
+                     is_final_touch=final)
 
 
 def log_call(session_factory: sessionmaker[Session], command: LogCall, book: CadenceBook,

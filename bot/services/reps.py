@@ -43,8 +43,9 @@ def rep_timezone(session_factory: sessionmaker[Session], team_id: str, user_id: 
         )
 
 
-def save_rep_timezone(
-    session_factory: sessionmaker[Session], team_id: str, user_id: str, tz: str
-) -> None:
+def save_rep_profile(session_factory: sessionmaker[Session], team_id: str, user_id: str,
+                     tz: str, name: str | None = None) -> None:
     with unit_of_work(session_factory) as session:
-        ensure_rep(session, team_id, user_id, tz)
+        rep = ensure_rep(session, team_id, user_id, tz)
+        if name:
+            rep.name = name[:255]

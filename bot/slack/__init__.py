@@ -13,8 +13,9 @@ EVENTS = ("app_home_opened",)
 
 
 def register_all(app: App, deps) -> None:
-    from bot.slack import app_home, errors, logcall
+    from bot.slack import app_home, drafts, errors, logcall
 
     errors.register(app, deps)
     logcall.register(app, deps)
+    drafts.register(app, deps)
     app_home.register(app, deps)

@@ -29,3 +29,10 @@ MAX_LENGTHS = {
     "personal_detail": 300,
     "resource_promised": 300,
 }
+
+DRAFT_COPY = "draft_copy"
+DRAFT_EDIT = "draft_edit"
+DRAFT_SENT = "draft_sent"
+DRAFT_BREAKUP = "draft_breakup"
+DRAFT_EDIT_CALLBACK = "draft_edit"
+DRAFT_COPY_CALLBACK = "draft_copy"

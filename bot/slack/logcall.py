@@ -10,11 +10,13 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.model import CallType
 from bot.domain.prefill import parse_logcall_text
 from bot.services.calls import ProspectNotFound, local_today, log_call, suggest_next_date
+from bot.services.email_drafts import drafts_after_log
 from bot.services.prospects import find_prospect, search_prospects
-from bot.services.reps import rep_timezone, save_rep_timezone
+from bot.services.reps import rep_timezone, save_rep_profile
 from bot.slack import ids
 from bot.slack.app_home import publish_home
 from bot.slack.context import team_of, user_of
+from bot.slack.drafts import post_draft
 from bot.slack.errors import after_ack
 from bot.slack.logcall_view import build_logcall_view, prospect_option, read_submission
 from bot.slack.messages import logged_message
@@ -22,12 +24,16 @@ from bot.slack.messages import logged_message
 log = logging.getLogger(__name__)
 
 
-def slack_timezone(client, user_id: str, default: str) -> str:
+def slack_profile(client, user_id: str, default_tz: str) -> tuple[str, str | None]:
+    """(time zone, display name) from users.info; the default zone if Slack won't say."""
     try:
-        return client.users_info(user=user_id)["user"].get("tz") or default
+        user = client.users_info(user=user_id)["user"]
     except SlackApiError as exc:
         log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-        return default
+        return default_tz, None
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or user.get("name")
+    return user.get("tz") or default_tz, name
 
 
 def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: str,
@@ -45,8 +51,8 @@ def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: 
 
     opened = client.views_open(trigger_id=trigger_id, view=view_for(tz))["view"]
     if known_tz is None:
-        real_tz = slack_timezone(client, user_id, tz)
-        save_rep_timezone(deps.session_factory, team_id, user_id, real_tz)
+        real_tz, name = slack_profile(client, user_id, tz)
+        save_rep_profile(deps.session_factory, team_id, user_id, real_tz, name)
         if real_tz != tz:
             try:
                 client.views_update(view_id=opened["id"], hash=opened.get("hash"),
@@ -99,7 +105,12 @@ def register(app: App, deps) -> None:
 
 
 def confirm_logged(client, deps, result, command, *, team_id: str, user_id: str) -> None:
-    """The DM that outlasts the modal, then a fresh App Home."""
-    text, blocks = logged_message(result, vars(command.notes), deps.cadences.windows)
+    """The DM that outlasts the modal, the drafts it calls for, then a fresh App Home."""
+    notes = vars(command.notes)
+    text, blocks = logged_message(result, notes, deps.cadences.windows)
     client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    for draft in drafts_after_log(deps.session_factory, deps.renderer, result, notes,
+                                  is_final=result.is_final_touch, now=deps.clock(),
+                                  windows=deps.cadences.windows):
+        post_draft(client, deps, user_id, draft)
     publish_home(client, deps, team_id=team_id, user_id=user_id)

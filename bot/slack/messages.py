@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.domain.model import Channel, Outcome
 from bot.domain.windows import describe_window, format_day, windows_on
 from bot.services.calls import LogResult
+from bot.slack import ids
+from bot.slack.codec import encode
 from bot.slack.text import clip, escape
 
 CHANNEL_WORDS = {Channel.CALL: "Call", Channel.EMAIL: "Email", Channel.LINKEDIN: "LinkedIn note",
@@ -59,5 +67,8 @@ def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> 
     if not (result.outcome is Outcome.DO_NOT_CALL or result.prospect.do_not_call):
         blocks.append(SectionBlock(block_id="log_next", text=MarkdownTextObject(
             text=clip(next_touch_text(result, windows), 3000))))
+        blocks.append(ActionsBlock(block_id="log_actions", elements=[ButtonElement(
+            action_id=ids.DRAFT_BREAKUP, text="Breakup email",
+            value=encode({"p": result.prospect.id}, limit=2000))]))
     fallback = f"Logged a {result.outcome.label.lower()} call with {escape(result.prospect.name)}"
     return fallback, blocks

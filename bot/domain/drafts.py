@@ -1,0 +1,174 @@
+"""Draft rules: which emails to draft after a call, and the quality checks every draft
+must pass (length, exactly one ask, no empty phrases, the company in the subject).
+
+Pure: standard library only, no clock. The checks run on rendered text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.domain.model import Outcome
+
+KINDS = ("recap", "voicemail", "value_add", "objection", "meeting_confirmation", "breakup",
+         "nurture")
+EMPTY_PHRASES = ("just checking in", "touching base", "circling back",
+                 "hope this email finds you well", "let me know your thoughts")
+WORD_LIMITS = {"recap": 150, "breakup": 120}  # words in the body
+
+# The outcome's own draft. Outcomes missing here get none.
+_OUTCOME_KIND = {Outcome.CONNECTED: "recap", Outcome.MEETING_BOOKED: "meeting_confirmation",
+                 Outcome.VOICEMAIL: "voicemail"}
+# Outcomes that end the cadence: no draft for a later step, whatever the caller passes.
+_TERMINAL = frozenset({Outcome.DO_NOT_CALL, Outcome.MEETING_BOOKED, Outcome.NOT_INTERESTED})
+
+_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
+_ASK = re.compile(r"\?+(?=[\s)\]'’]*(?:\s|$))")
+_MARKUP = re.compile(r"\{\{|\{%|\{#|\}\}|%\}")
+
+_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "recap": (
+        ("pain_point", "Add their pain point (in their words) to personalise the opening."),
+        ("next_step", "Add the next step they agreed to, so the recap can confirm it."),
+    ),
+    "voicemail": (("pain_point", "Add their pain point to give the email one value point."),),
+    "value_add": (("pain_point", "Add their pain point so the new information lands on it."),),
+    "objection": (
+        ("objection", "Add the objection they raised so the email answers it in their words."),
+    ),
+    "meeting_confirmation": (
+        ("pain_point", "Add their pain point so the agenda is built around it."),
+    ),
+    "breakup": (),
+    "nurture": (
+        ("pain_point", "Add their pain point so the note connects to what they care about."),
+        ("personal_detail", "Add a personal detail (a launch, a conference) to make the "
+                            "note personal."),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    line: int | None = None  # 1-based line in the body, when the problem has one
+
+
+def word_count(text: str) -> int:
+    """Words: runs of letters/digits, joined by an inner apostrophe, dot or hyphen
+    ("don't", "month-end", "3.5" are one word each; "[link]" is one word)."""
+    return len(_WORD.findall(text))
+
+
+def _asks(body: str) -> list[int]:
+    """The 1-based line of every ask in ``body`` (see :func:`count_asks`)."""
+    lines = []
+    for number, line in enumerate(body.splitlines(), start=1):
+        lines += [number] * len(_ASK.findall(_QUOTED.sub('""', line)))
+    return lines
+
+
+def count_asks(body: str) -> int:
+    """The number of asks: sentences ending in "?" (a run such as "??" is one).
+
+    A "?" counts only where a sentence ends: before whitespace or the end of the text,
+    optionally after a closing bracket or quote, so "https://x.io/?a=1" is not an ask.
+    Text in double quotes on one line is the prospect's own words quoted back, not an
+    ask of ours, so a question inside quotes does not count.
+    """
+    return len(_asks(body))
+
+
+def _phrases(text: str) -> list[tuple[str, int]]:
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        folded = line.casefold()
+        found += [(phrase, number) for phrase in EMPTY_PHRASES if phrase in folded]
+    return found
+
+
+def check_draft(kind: str, subject: str, body: str, *, company: str | None) -> list[Problem]:
+    """Every quality rule a draft of ``kind`` breaks; an empty list means it is fine."""
+    problems: list[Problem] = []
+    limit = WORD_LIMITS.get(kind)
+    words = word_count(body)
+    if limit is not None and words > limit:
+        problems.append(Problem("too_long", f"{words} words; a {kind} stays within {limit}."))
+    asks = _asks(body)
+    if not asks:
+        problems.append(Problem("no_ask", "No question: end with one specific, easy ask."))
+    elif len(asks) > 1:
+        problems.append(Problem("too_many_asks", f"{len(asks)} questions; keep exactly one "
+                                "ask (one reply is easier than several).", asks[1]))
+    for phrase, number in _phrases(body):
+        problems.append(Problem("empty_phrase", f'Empty phrase "{phrase}": say something '
+                                "specific instead.", number))
+    for phrase, _ in _phrases(subject):
+        problems.append(Problem("empty_phrase_subject", f'Empty phrase "{phrase}" in the '
+                                "subject."))
+    company = (company or "").strip()
+    if company and company.casefold() not in subject.casefold():
+        problems.append(Problem("subject_company", f'The subject should name "{company}".'))
+    return problems
+
+
+def leftover_markup(text: str) -> list[Problem]:
+    """Unrendered Jinja markers ("{{", "{%", "{#", "}}", "%}"). Only for renders of sample
+    data: real notes may legitimately contain such text."""
+    return [Problem("leftover_markup", f'Unrendered template markup "{match.group()}".', number)
+            for number, line in enumerate(text.splitlines(), start=1)
+            for match in _MARKUP.finditer(line)]
+
+
+def blank_gaps(text: str) -> list[Problem]:
+    """Holes left by an empty value: doubled spaces, a space before punctuation, "Hi ,".
+    Only for renders of sample data, like :func:`leftover_markup`."""
+    gap = re.compile(r"\S {2,}\S| [,.;:!?]|\(\s*\)|\"\s*\"")
+    return [Problem("blank_gap", f'A gap where a value is missing: "{match.group()}".', number)
+            for number, line in enumerate(text.splitlines(), start=1)
+            for match in gap.finditer(line)]
+
+
+def missing_notes(kind: str, notes: Mapping[str, str | None]) -> list[str]:
+    """Hints naming the notes that would make a draft of ``kind`` more personal."""
+    return [hint for key, hint in _HINTS.get(kind, ())
+            if not (notes.get(key) or "").strip()]
+
+
+def _next_touch_kind(channel: str | None, purpose: str | None, kind: str | None,
+                     is_final_touch: bool) -> str | None:
+    if is_final_touch:  # the cadence ends here: the breakup is due, whatever the channel
+        return "breakup"
+    if (channel or "").strip().casefold() != "email":
+        return None
+    purpose = (purpose or "").casefold()
+    if "breakup" in purpose:
+        return "breakup"
+    if "objection" in purpose:
+        return "objection"
+    if kind in ("nurture", "re_engage"):
+        return "nurture"
+    return "value_add"
+
+
+def choose_kinds(outcome: str, touch_channel: str | None, touch_purpose: str | None,
+                 touch_kind: str | None, is_final_touch: bool) -> list[str]:
+    """The drafts to write after a call: the outcome's own email first (recap, meeting
+    confirmation, voicemail email), then one for a later step: the breakup when the caller
+    says the next touch is the final one (any channel), else a draft for the next touch
+    when it is an email step (breakup / objection by purpose, nurture by kind, else
+    value_add). Do-not-call, meeting booked and not interested end the cadence: no
+    later-step draft, and do-not-call gets nothing at all."""
+    result = Outcome(outcome)
+    if result is Outcome.DO_NOT_CALL:
+        return []
+    kinds = [_OUTCOME_KIND[result]] if result in _OUTCOME_KIND else []
+    if result not in _TERMINAL:
+        later = _next_touch_kind(touch_channel, touch_purpose, touch_kind, is_final_touch)
+        if later is not None and later not in kinds:
+            kinds.append(later)
+    return kinds

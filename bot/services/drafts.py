@@ -1,0 +1,237 @@
+"""Render drafted follow-up emails from templates, and check the templates themselves.
+
+Templates are files only: ``templates/messages/email/<kind>.subject.txt`` and
+``<kind>.body.txt``, overridden by file name from a team folder (Settings.templates_dir).
+User text (notes, names) is only ever context data, never a template.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.domain.drafts import (
+    KINDS,
+    Problem,
+    blank_gaps,
+    check_draft,
+    leftover_markup,
+    missing_notes,
+)
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates" / "messages" / "email"
+CONTEXT_KEYS = {
+    "prospect": ("name", "first_name", "company", "email"),
+    "rep": ("name",),
+    "notes": ("pain_point", "objection", "next_step", "personal_detail", "resource_promised"),
+    "ask": ("day_a", "day_b", "retry", "meeting"),
+}
+SAMPLE = {
+    "prospect": {"name": "Dana Reyes", "first_name": "Dana", "company": "Northwind Freight",
+                 "email": "dana@northwind.example"},
+    "rep": {"name": "Sam Patel"},
+    "notes": {"pain_point": "month-end close takes nine days and the board wants five",
+              "objection": "we already have a tool for this",
+              "next_step": "a demo for your controller next week",
+              "personal_detail": "the warehouse opening in Leeds",
+              "resource_promised": "close-time benchmark"},
+    "ask": {"day_a": "Tuesday", "day_b": "Thursday", "retry": "Thursday at 4 pm",
+            "meeting": "Thu 3 Dec at 10 am"},
+}
+_DANGLING = frozenset({"a", "an", "and", "at", "but", "for", "in", "of", "on", "or", "the", "to",
+                       "with"})
+_ARTICLE = re.compile(r"^(?:the|a|an|our|my)\s+", re.IGNORECASE)
+
+
+def _bare(text: str) -> str:
+    """Without trailing punctuation, to sit inside a sentence of ours."""
+    return text.rstrip(" .,;:!")
+
+
+def _topic(text: str, words: int = 6) -> str:
+    """The first few words, for a subject line (no dangling "and", "the", ...)."""
+    parts = text.split()
+    if len(parts) <= words:
+        return _bare(text)
+    kept = parts[:words]
+    while len(kept) > 1 and kept[-1].casefold() in _DANGLING:
+        kept.pop()
+    return _bare(" ".join(kept)) + "..."
+
+
+def _noun(text: str) -> str:
+    """Without a leading article: "the ROI sheet" -> "ROI sheet" (after "Here is the")."""
+    return _bare(_ARTICLE.sub("", text))
+
+
+def _upfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str
+    subject: str
+    body: str
+    problems: list[Problem] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    used_builtin_fallback: bool = False
+    fallback_reason: str = ""
+
+
+def _environment(folders: list[Path]) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader([str(folder) for folder in folders]),
+        undefined=StrictUndefined,
+        autoescape=False,  # noqa: S701 - plain-text email: no HTML escaping by design
+        keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(bare=_bare, topic=_topic, noun=_noun, upfirst=_upfirst)
+    return env
+
+
+def _clean(value: object) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def build_context(prospect: Mapping, rep: Mapping, notes: Mapping, ask: Mapping) -> dict:
+    """Every key the templates use, always a one-line string ("" when unknown)."""
+    given = {"prospect": prospect, "rep": rep, "notes": notes, "ask": ask}
+    context = {group: {key: _clean(given[group].get(key)) for key in keys}
+               for group, keys in CONTEXT_KEYS.items()}
+    people = context["prospect"]
+    if not people["first_name"] and people["name"]:
+        people["first_name"] = people["name"].split()[0]
+    return context
+
+
+def tidy_subject(text: str) -> str:
+    return " ".join(text.split())
+
+
+def tidy_body(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, no blank edges."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def error_location(exc: Exception, name: str) -> tuple[str, int]:
+    """(file, line) of a template error: the syntax error's own, else the deepest
+    template frame of the traceback (Jinja rewrites frames to template lines)."""
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if lineno is None:
+        frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+                  if frame.filename.endswith(".txt")]
+        if frames:
+            filename, lineno = frames[-1].filename, frames[-1].lineno
+    return str(filename or name), int(lineno or 1)
+
+
+class DraftRenderer:
+    """Renders one email kind; a team folder overrides built-in templates by file name."""
+
+    def __init__(self, team_dir: Path | None = None):
+        self.team_dir = team_dir
+        self.builtin = _environment([BUILTIN_DIR])
+        self.team = _environment([team_dir, BUILTIN_DIR]) if team_dir is not None else None
+
+    def _file(self, name: str, context: dict) -> tuple[str, str]:
+        """The rendered file and, if the team's version failed, why."""
+        if self.team is not None and self.team_dir is not None:
+            if (self.team_dir / name).is_file():
+                try:
+                    return self.team.get_template(name).render(context), ""
+                except (TemplateError, UnicodeDecodeError, OSError) as exc:
+                    where, line = error_location(exc, name)
+                    reason = (f"Team template {Path(where).name}:{line}: {exc} "
+                              "(the built-in template was used instead).")
+                    return self.builtin.get_template(name).render(context), reason
+        return self.builtin.get_template(name).render(context), ""
+
+    def render(self, kind: str, *, prospect: dict, rep: dict, notes: dict, ask: dict) -> Draft:
+        if kind not in KINDS:
+            raise ValueError(f"unknown draft kind {kind!r}; expected one of {', '.join(KINDS)}")
+        context = build_context(prospect, rep, notes, ask)
+        subject, why_subject = self._file(f"{kind}.subject.txt", context)
+        body, why_body = self._file(f"{kind}.body.txt", context)
+        subject, body = tidy_subject(subject), tidy_body(body)
+        reasons = [reason for reason in (why_subject, why_body) if reason]
+        problems = check_draft(kind, subject, body, company=context["prospect"]["company"])
+        return Draft(kind, subject, body, problems, missing_notes(kind, context["notes"]),
+                     bool(reasons), " ".join(reasons))
+
+
+def _source_line(path: Path, problem: Problem, rendered: str) -> int:
+    """Best guess at the template line behind a problem found in rendered text."""
+    try:
+        source = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return problem.line or 1
+    empty = problem.code.startswith("empty_phrase")
+    phrase = re.search(r'"([^"]+)"', problem.message) if empty else None
+    text = rendered.splitlines()[problem.line - 1].strip() if problem.line else ""
+    for number, line in enumerate(source, start=1):
+        if phrase and phrase.group(1) in line.casefold():
+            return number
+        if text and line.strip() == text:
+            return number
+    return problem.line or 1
+
+
+def _variants(sample: Mapping | None) -> list[dict]:
+    full = {group: {**SAMPLE[group], **dict((sample or {}).get(group, {}))} for group in SAMPLE}
+    no_notes = {**full, "notes": dict.fromkeys(CONTEXT_KEYS["notes"], "")}
+    nothing = {group: dict.fromkeys(keys, "") for group, keys in CONTEXT_KEYS.items()}
+    return [build_context(**variant) for variant in (full, no_notes, nothing)]
+
+
+def _check_kind(env, folders: list[Path], kind: str, context: dict) -> list[str]:
+    paths = {}
+    rendered = {}
+    for part in ("subject", "body"):
+        name = f"{kind}.{part}.txt"
+        paths[part] = next((f / name for f in folders if (f / name).is_file()), Path(name))
+        try:
+            rendered[part] = env.get_template(name).render(context)
+        except (TemplateError, UnicodeDecodeError, OSError) as exc:
+            where, line = error_location(exc, str(paths[part]))
+            return [f"{where}:{line}: {exc}"]
+    subject, body = tidy_subject(rendered["subject"]), tidy_body(rendered["body"])
+    found = [(paths["body"], p, body) for p in check_draft(
+        kind, subject, body, company=context["prospect"]["company"])]
+    found += [(paths["body"], p, body) for p in leftover_markup(body) + blank_gaps(body)]
+    found += [(paths["subject"], p, subject) for p in leftover_markup(subject)
+              + blank_gaps(subject)]
+    lines = []
+    for path, problem, text in found:
+        if problem.code.startswith("subject") or problem.code.endswith("_subject"):
+            path, problem = paths["subject"], Problem(problem.code, problem.message)
+        lines.append(f"{path}:{_source_line(path, problem, text)}: {problem.message}")
+    return lines
+
+
+def check_templates(team_dir: Path | None, sample: dict | None = None) -> list[str]:
+    """Render every kind (built-in, then the team's overrides) with full and empty sample
+    data; return "<file>:<line>: <message>" for each problem. Empty means all good."""
+    chains = [[BUILTIN_DIR]]
+    if team_dir is not None:
+        chains.append([team_dir, BUILTIN_DIR])
+    lines: list[str] = []
+    for folders in chains:
+        env = _environment(folders)
+        for kind in KINDS:
+            if folders[0] != BUILTIN_DIR and not any(
+                    (folders[0] / f"{kind}.{part}.txt").is_file() for part in ("subject", "body")):
+                continue  # not overridden: already checked as a built-in
+            for context in _variants(sample):
+                for line in _check_kind(env, folders, kind, context):
+                    if line not in lines:
+                        lines.append(line)
+    return lines

@@ -1,0 +1,185 @@
+"""Email drafts: written after a log, edited, marked as sent; always scoped to a team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
+from bot.domain.asks import ask_context
+from bot.domain.cadence import Touch
+from bot.domain.drafts import choose_kinds
+from bot.domain.model import Channel, FollowUpStatus
+from bot.services.calls import LogResult, local_today
+from bot.services.drafts import DraftRenderer
+from bot.services.uow import unit_of_work
+
+NOTE_KEYS = ("pain_point", "objection", "next_step", "personal_detail", "resource_promised")
+
+
+class DraftNotFound(LookupError):
+    """No such draft in this team (or not this rep's)."""
+
+
+class DraftBlocked(Exception):
+    """The prospect is on do-not-call: no email goes out."""
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    id: int
+    team_id: str
+    rep_id: int
+    prospect_id: int
+    call_id: int | None
+    kind: str
+    subject: str
+    body: str
+    status: str
+    to_email: str | None
+    prospect_name: str
+    company: str | None
+    hints: list[str] = field(default_factory=list)
+    notice: str = ""  # e.g. "your team's template failed, the built-in one was used"
+
+
+def _record(draft: EmailDraft, prospect: Prospect, hints=(), notice="") -> DraftRecord:
+    return DraftRecord(draft.id, draft.team_id, draft.rep_id, draft.prospect_id, draft.call_id,
+                       draft.template, draft.subject, draft.body, draft.status, prospect.email,
+                       prospect.name, prospect.company, list(hints), notice)
+
+
+def _context(prospect: Prospect, rep: Rep, notes: dict) -> dict:
+    first = (prospect.name or "").split(" ")[0]
+    return {
+        "prospect": {"name": prospect.name or "", "first_name": first,
+                     "company": prospect.company or "", "email": prospect.email or ""},
+        "rep": {"name": rep.name or ""},
+        "notes": {key: (notes.get(key) or "").strip() for key in NOTE_KEYS},
+    }
+
+
+def _store(session: Session, renderer: DraftRenderer, kind: str, prospect: Prospect, rep: Rep,
+           notes: dict, ask: dict, call_id: int | None) -> DraftRecord:
+    draft = renderer.render(kind, ask=ask, **_context(prospect, rep, notes))
+    row = EmailDraft(team_id=prospect.team_id, prospect_id=prospect.id, rep_id=rep.id,
+                     call_id=call_id, template=kind, subject=draft.subject[:255], body=draft.body,
+                     status="draft", problems=[p.message for p in draft.problems])
+    session.add(row)
+    session.flush()
+    notice = draft.fallback_reason if draft.used_builtin_fallback else ""
+    return _record(row, prospect, draft.hints, notice)
+
+
+def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRenderer,
+                     result: LogResult, notes: dict, *, is_final: bool, now: datetime,
+                     windows, holidays=frozenset()) -> list[DraftRecord]:
+    """The drafts this outcome and the next touch call for. Once per call."""
+    touch: Touch | None = result.next_touch
+    kinds = choose_kinds(result.outcome.value, touch.channel.value if touch else None,
+                         touch.purpose if touch else None, touch.kind if touch else None,
+                         is_final)
+    if not kinds or result.prospect.do_not_call:
+        return []
+    with unit_of_work(session_factory) as session:
+        call = session.get(Call, result.call_id)
+        prospect = session.get(Prospect, call.prospect_id)
+        rep = session.get(Rep, call.rep_id)
+        already = {d.template for d in session.scalars(select(EmailDraft).where(
+            EmailDraft.team_id == call.team_id, EmailDraft.call_id == call.id))}
+        retry_on = touch.due_on if touch and touch.channel is Channel.CALL else None
+        ask = ask_context(local_today(now, prospect.tz), retry_on=retry_on,
+                          prospect_tz=prospect.tz, windows=windows, holidays=holidays)
+        return [_store(session, renderer, kind, prospect, rep, notes, ask, call.id)
+                for kind in kinds if kind not in already]
+
+
+def _latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | None]:
+    call = session.scalar(select(Call).where(
+        Call.team_id == prospect.team_id, Call.prospect_id == prospect.id,
+    ).order_by(Call.called_at.desc(), Call.id.desc()).limit(1))
+    if call is None:
+        return {}, None
+    return {key: getattr(call, key) for key in NOTE_KEYS}, call.id
+
+
+def _rep(session: Session, team_id: str, user_id: str) -> Rep:
+    rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
+                                           Rep.slack_user_id == user_id))
+    if rep is None:
+        raise DraftNotFound(user_id)
+    return rep
+
+
+def draft_breakup(session_factory, renderer: DraftRenderer, *, team_id: str, user_id: str,
+                  prospect_id: int, now: datetime, windows=()) -> DraftRecord:
+    """A breakup email for any of this team's prospects, at any time."""
+    with unit_of_work(session_factory) as session:
+        rep = _rep(session, team_id, user_id)
+        prospect = session.scalar(select(Prospect).where(
+            Prospect.id == prospect_id, Prospect.team_id == team_id))
+        if prospect is None:
+            raise DraftNotFound(prospect_id)
+        if prospect.do_not_call:
+            raise DraftBlocked(prospect.name)
+        notes, call_id = _latest_notes(session, prospect)
+        ask = ask_context(local_today(now, prospect.tz), retry_on=None,
+                          prospect_tz=prospect.tz, windows=windows)
+        return _store(session, renderer, "breakup", prospect, rep, notes, ask, call_id)
+
+
+def _load(session: Session, team_id: str, draft_id: int) -> tuple[EmailDraft, Prospect]:
+    draft = session.scalar(select(EmailDraft).where(
+        EmailDraft.id == draft_id, EmailDraft.team_id == team_id))
+    if draft is None:
+        raise DraftNotFound(draft_id)
+    return draft, session.get(Prospect, draft.prospect_id)
+
+
+def get_draft(session_factory, team_id: str, draft_id: int) -> DraftRecord:
+    with unit_of_work(session_factory) as session:
+        return _record(*_load(session, team_id, draft_id))
+
+
+def edit_draft(session_factory, *, team_id: str, user_id: str, draft_id: int, subject: str,
+               body: str) -> DraftRecord:
+    """The rep's edit becomes the draft. Only the rep who owns it may edit it."""
+    with unit_of_work(session_factory) as session:
+        rep = _rep(session, team_id, user_id)
+        draft, prospect = _load(session, team_id, draft_id)
+        if draft.rep_id != rep.id:
+            raise DraftNotFound(draft_id)
+        draft.subject, draft.body = subject, body
+        return _record(draft, prospect)
+
+
+def mark_sent(session_factory, *, team_id: str, draft_id: int,
+              now: datetime) -> tuple[DraftRecord, bool]:
+    """Record the email touch on the prospect's timeline and in the cadence.
+    Returns (draft, newly_marked); a second click changes nothing."""
+    with unit_of_work(session_factory) as session:
+        draft, prospect = _load(session, team_id, draft_id)
+        if draft.status == "sent":
+            return _record(draft, prospect), False
+        if prospect.do_not_call:
+            raise DraftBlocked(prospect.name)
+        draft.status, draft.sent_at = "sent", now
+        today: date = local_today(now, prospect.tz)
+        due_email = session.scalar(select(FollowUp).where(
+            FollowUp.team_id == team_id, FollowUp.prospect_id == prospect.id,
+            FollowUp.status == FollowUpStatus.PENDING.value,
+            FollowUp.channel == Channel.EMAIL.value, FollowUp.due_on <= today,
+        ).order_by(FollowUp.due_on).limit(1))
+        if due_email is not None:  # the cadence's email step is done
+            due_email.status, due_email.completed_at = FollowUpStatus.DONE.value, now
+        else:  # an extra touch (a recap, a breakup): on the timeline as done
+            session.add(FollowUp(
+                team_id=team_id, prospect_id=prospect.id, rep_id=draft.rep_id,
+                call_id=draft.call_id, due_on=today, step=-1,
+                purpose=f"Email sent: {draft.template}",
+                channel=Channel.EMAIL.value, status=FollowUpStatus.DONE.value,
+                idempotency_key=f"draft:{draft.id}:sent", completed_at=now))
+        return _record(draft, prospect), True

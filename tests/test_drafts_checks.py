@@ -1,0 +1,181 @@
+"""The pure draft rules: word count, asks, empty phrases, subject, markup, hints, kinds."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.drafts import (
+    EMPTY_PHRASES,
+    KINDS,
+    Problem,
+    blank_gaps,
+    check_draft,
+    choose_kinds,
+    count_asks,
+    leftover_markup,
+    missing_notes,
+    word_count,
+)
+from bot.domain.model import Outcome
+
+GOOD = "Hi Dana,\n\nHere is the benchmark: [link]\n\nWould Tuesday or Thursday work?\n\nSam"
+
+
+def codes(problems: list[Problem]) -> list[str]:
+    return [problem.code for problem in problems]
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("", 0), ("One two  three", 3), ("month-end close, don't stop.", 4),
+    ("Here: [link] (3.5 days)", 4), ("\n\n  \n", 0),
+])
+def test_word_count(text, count):
+    assert word_count(text) == count
+
+
+@pytest.mark.parametrize(("body", "count"), [
+    ("No question here.", 0),
+    ("Would Tuesday or Thursday work?", 1),
+    ("Tuesday? Or Thursday?", 2),
+    ("Really?? Yes.", 1),
+    ("Is this a fit (or not?)", 1),
+    ("See https://example.com/?a=1&b=2 for the data.", 0),
+    ('You asked "why does close take nine days?" and I have an answer.', 0),
+    ('You asked “why nine days?” Would Tuesday work?', 1),
+    ("First line?\nSecond line?\n", 2),
+])
+def test_count_asks(body, count):
+    assert count_asks(body) == count
+
+
+def test_a_good_draft_has_no_problems():
+    assert check_draft("recap", "Acme: close time", GOOD, company="Acme") == []
+    assert check_draft("recap", "Close time", GOOD, company=None) == []
+    assert check_draft("recap", "Close time", GOOD, company="  ") == []
+
+
+def test_recap_and_breakup_word_limits():
+    long_body = GOOD + "\n" + "word " * 140
+    assert "too_long" in codes(check_draft("recap", "Acme", long_body, company="Acme"))
+    assert "too_long" in codes(check_draft("breakup", "Acme", long_body, company="Acme"))
+    assert "too_long" not in codes(check_draft("value_add", "Acme", long_body, company="Acme"))
+    assert "too_long" not in codes(check_draft("breakup", "Acme", GOOD + " x" * 100,
+                                               company="Acme"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_needs_exactly_one_ask(kind):
+    none = check_draft(kind, "Acme", "Here is the data: [link]", company="Acme")
+    assert codes(none) == ["no_ask"]
+    two = check_draft(kind, "Acme", "Hello\nDid you see it?\nWould Tuesday work?",
+                      company="Acme")
+    assert codes(two) == ["too_many_asks"]
+    assert two[0].line == 3 and "2 questions" in two[0].message
+
+
+@pytest.mark.parametrize("phrase", EMPTY_PHRASES)
+def test_empty_phrases_are_reported_with_their_line(phrase):
+    body = f"Hello,\n\n{phrase.upper()} about the benchmark.\n\nTuesday or Thursday?"
+    problems = check_draft("value_add", "Acme", body, company="Acme")
+    assert codes(problems) == ["empty_phrase"]
+    assert problems[0].line == 3 and phrase in problems[0].message
+    in_subject = check_draft("value_add", f"Acme: {phrase}", GOOD, company="Acme")
+    assert codes(in_subject) == ["empty_phrase_subject"]
+
+
+def test_subject_must_name_the_company_case_insensitively():
+    assert codes(check_draft("recap", "Close time", GOOD, company="Acme")) == ["subject_company"]
+    assert check_draft("recap", "ACME: close time", GOOD, company="Acme") == []
+
+
+def test_leftover_markup_finds_unrendered_jinja():
+    assert leftover_markup("Hello Dana,\nAll rendered {fine}.") == []
+    found = leftover_markup("Hello {{ prospect.first_name }},\n\n{% if x %}\n{# note #}")
+    assert [problem.line for problem in found] == [1, 1, 3, 3, 4]
+    assert all(problem.code == "leftover_markup" for problem in found)
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("Hi ,", True), ("for  in 2026", True), ("Here is the  I mentioned", True),
+    ('about ""', True), ("see ()", True), ("ends .", True),
+    ("Hi Dana,", False), ("1. First item\n  indented line", False), ("A (real) note.", False),
+])
+def test_blank_gaps(text, bad):
+    assert bool(blank_gaps(text)) is bad
+
+
+def test_missing_notes_hints():
+    empty = dict.fromkeys(("pain_point", "objection", "next_step", "personal_detail",
+                           "resource_promised"), "")
+    recap = missing_notes("recap", empty)
+    assert recap[0] == "Add their pain point (in their words) to personalise the opening."
+    assert not any("resource" in hint for hint in recap)
+    assert missing_notes("recap", {"pain_point": "slow close", "next_step": "demo"}) == []
+    assert missing_notes("recap", {"pain_point": "   ", "next_step": None})[0].startswith(
+        "Add their pain point")
+    assert any("objection" in hint for hint in missing_notes("objection", empty))
+    assert missing_notes("objection", {"objection": "too pricey"}) == []
+    assert missing_notes("breakup", empty) == []
+    assert missing_notes("unknown_kind", empty) == []
+
+
+@pytest.mark.parametrize(("outcome", "own"), [
+    ("connected", ["recap"]), ("meeting_booked", ["meeting_confirmation"]),
+    ("voicemail", ["voicemail"]), ("no_answer", []), ("wrong_number", []), ("not_now", []),
+    ("not_interested", []), ("do_not_call", []),
+])
+def test_choose_kinds_for_every_outcome_without_a_next_touch(outcome, own):
+    assert choose_kinds(outcome, None, None, None, False) == own
+    assert choose_kinds(outcome, "call", "Call 2: bring one new point", "cadence", False) == own
+
+
+def test_every_outcome_is_covered():
+    for outcome in Outcome:
+        choose_kinds(outcome.value, None, None, None, False)
+    with pytest.raises(ValueError):
+        choose_kinds("bounced", None, None, None, False)
+
+
+@pytest.mark.parametrize(("purpose", "kind", "final", "expected"), [
+    ("Breakup: last note for now", "cadence", False, "breakup"),
+    ("Value-add: a resource or data point", "cadence", True, "breakup"),
+    ("Answer the objection", "cadence", False, "objection"),
+    ("Case study like theirs", "cadence", False, "value_add"),
+    ("Social proof", "cadence", False, "value_add"),
+    (None, "cadence", False, "value_add"),
+    ("Nurture: re-engage with something new", "nurture", True, "breakup"),
+    ("Nurture: re-engage with something new", "nurture", False, "nurture"),
+    ("Answer the objection", "re_engage", False, "objection"),
+    ("Re-engage with something new", "re_engage", False, "nurture"),
+])
+def test_choose_kinds_adds_a_draft_for_the_next_email_step(purpose, kind, final, expected):
+    assert choose_kinds("connected", "email", purpose, kind, final) == ["recap", expected]
+    assert choose_kinds("no_answer", "EMAIL", purpose, kind, final) == [expected]
+    assert choose_kinds("wrong_number", "email", purpose, kind, final) == [expected]
+
+    kinds = choose_kinds("voicemail", "linkedin", purpose, kind, final)
+    assert kinds == (["voicemail", "breakup"] if final else ["voicemail"])
+
+
+def test_the_final_touch_offers_the_breakup_whatever_its_channel():
+    assert choose_kinds("no_answer", "call", "Call 6: last try", "cadence", True) == ["breakup"]
+    assert choose_kinds("connected", None, None, None, True) == ["recap", "breakup"]
+    assert choose_kinds("no_answer", "call", "Call 5", "cadence", False) == []
+
+
+def test_no_duplicates_and_no_later_step_after_the_cadence_ends():
+    assert choose_kinds("connected", "email", "Recap and one resource", "cadence", False) == [
+        "recap", "value_add"]
+    for outcome in ("meeting_booked", "not_interested"):
+        kinds = choose_kinds(outcome, "email", "Breakup: last note for now", "cadence", True)
+        assert "breakup" not in kinds
+
+
+@pytest.mark.parametrize("channel", ["email", "call", None])
+@pytest.mark.parametrize("kind", ["cadence", "nurture", "re_engage", None])
+def test_do_not_call_always_gets_nothing(channel, kind):
+    for final in (True, False):
+        assert choose_kinds("do_not_call", channel, "Breakup: last note for now", kind,
+                            final) == []
+        assert choose_kinds(Outcome.DO_NOT_CALL, channel, "Answer the objection", kind,
+                            final) == []

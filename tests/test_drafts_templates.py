@@ -1,0 +1,183 @@
+"""The built-in email templates render cleanly with full and empty notes, user text stays
+data, team templates override by name and fall back when broken, check_templates reports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.domain.drafts import EMPTY_PHRASES, KINDS, blank_gaps, check_draft, leftover_markup
+from bot.services.drafts import BUILTIN_DIR, SAMPLE, DraftRenderer, check_templates
+
+FULL = SAMPLE["notes"]
+EMPTY = dict.fromkeys(FULL, "")
+PAIN = FULL["pain_point"]
+COMPANY = SAMPLE["prospect"]["company"]
+HOLES = (" ,", "  ", "for  ", "Hi ,", " .", '""', "()", "{{", "{%")
+
+
+def render(kind, notes=FULL, *, renderer=None, prospect=None, rep=None, ask=None):
+    renderer = renderer or DraftRenderer()
+    return renderer.render(kind, prospect=SAMPLE["prospect"] if prospect is None else prospect,
+                           rep=SAMPLE["rep"] if rep is None else rep, notes=notes,
+                           ask=SAMPLE["ask"] if ask is None else ask)
+
+
+def test_every_kind_has_a_subject_and_a_body_file():
+    for kind in KINDS:
+        assert (BUILTIN_DIR / f"{kind}.subject.txt").is_file()
+        assert (BUILTIN_DIR / f"{kind}.body.txt").is_file()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("notes", [FULL, EMPTY], ids=["full", "empty"])
+def test_builtin_renders_pass_every_check(kind, notes):
+    draft = render(kind, notes)
+    assert draft.problems == []
+    assert check_draft(kind, draft.subject, draft.body, company=COMPANY) == []
+    assert not draft.used_builtin_fallback
+    assert "\n" not in draft.subject and draft.subject == draft.subject.strip()
+    assert "\n\n\n" not in draft.body and draft.body == draft.body.strip()
+    assert draft.body.startswith("Hi Dana,")
+    assert draft.body.rstrip().endswith("Sam Patel")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("notes", [FULL, EMPTY], ids=["full", "empty"])
+def test_no_holes_even_when_everything_is_unknown(kind, notes):
+    for draft in (render(kind, notes),
+                  render(kind, notes, prospect={}, rep={}, ask={})):
+        for text in (draft.subject, draft.body):
+            assert not [hole for hole in HOLES if hole in text], text
+            assert blank_gaps(text) == [] and leftover_markup(text) == []
+            assert not re.search(r"\S\d\. ", text)  # a list item glued to the line above
+    bare = render(kind, notes, prospect={}, rep={}, ask={})
+    assert bare.body.startswith("Hello,")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_template_contains_an_empty_phrase(kind):
+    for part in ("subject", "body"):
+        source = (BUILTIN_DIR / f"{kind}.{part}.txt").read_text().casefold()
+        assert [phrase for phrase in EMPTY_PHRASES if phrase in source] == []
+
+
+def test_recap_names_the_company_and_opens_with_the_pain_point():
+    draft = render("recap")
+    assert COMPANY in draft.subject
+    assert "month-end close" in draft.subject
+    opening = draft.body.split("\n\n")[1]
+    assert PAIN in opening.split(". ")[0]
+    assert "Here is the close-time benchmark I mentioned: [link]" in draft.body
+    assert "Would Tuesday or Thursday work" in draft.body
+    last = draft.body.split("\n\n")[-2]
+    assert FULL["next_step"] in last  # closes by confirming the agreed next step
+
+
+def test_recap_without_notes_falls_back_politely():
+    draft = render("recap", EMPTY)
+    assert draft.subject == f"{COMPANY}: recap of our call today"
+    assert "I mentioned" not in draft.body  # no resource promised, none delivered
+    assert draft.hints and "pain point" in draft.hints[0]
+
+
+def test_voicemail_names_the_retry_time_and_breakup_gives_an_exit():
+    voicemail = render("voicemail")
+    assert SAMPLE["ask"]["retry"] in voicemail.body
+    assert "your time" in voicemail.body
+    assert "your time your time" not in render(
+        "voicemail", ask={**SAMPLE["ask"], "retry": "Thursday at 4 pm your time"}).body
+    breakup = render("breakup")
+    assert "check back in a few months" in breakup.body
+    assert "last note for now" in breakup.body
+    assert "fine to say no" in breakup.body
+
+
+def test_meeting_confirmation_asks_who_else_should_join():
+    draft = render("meeting_confirmation")
+    assert "Is there anyone else who should join?" in draft.body
+    assert SAMPLE["ask"]["meeting"] in draft.body and PAIN in draft.body
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ config }}", "{% for x in range(3) %}x{% endfor %}", "{{ 7*7 }}",
+    "{{ ''.__class__.__mro__ }}", "{# hidden #}",
+])
+@pytest.mark.parametrize("kind", ["recap", "objection", "meeting_confirmation"])
+def test_user_text_is_data_not_a_template(kind, payload):
+    notes = {**FULL, "pain_point": payload, "objection": payload}
+    draft = render(kind, notes, prospect={**SAMPLE["prospect"], "company": payload})
+    assert payload in draft.body
+    assert "49" not in draft.body and "xxx" not in draft.body
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_team_template_overrides_by_file_name(tmp_path):
+    write(tmp_path, "recap.body.txt",
+          "Hi {{ prospect.first_name }}, our own words about {{ notes.pain_point }}.\n"
+          "Tuesday or Thursday?\n")
+    renderer = DraftRenderer(tmp_path)
+    draft = render("recap", renderer=renderer)
+    assert draft.body.startswith("Hi Dana, our own words about month-end close")
+    assert draft.subject == render("recap").subject  # the subject is still the built-in
+    assert not draft.used_builtin_fallback
+    assert render("breakup", renderer=renderer).body == render("breakup").body
+
+
+@pytest.mark.parametrize(("text", "line", "error"), [
+    ("Hello\n\nAbout {{ notes.pain_point \n", 3, "unexpected"),
+    ("Hello\n{% if notes.pain_point %}\nno end\n", 3, "endif"),
+    ("Hello\n\n\n{{ notes.budget }}\n", 4, "budget"),
+    ("Hello {{ prospect.first_name|nosuchfilter }}\n", 1, "nosuchfilter"),
+])
+def test_a_broken_team_template_falls_back_with_file_and_line(tmp_path, text, line, error):
+    path = write(tmp_path, "recap.body.txt", text)
+    draft = render("recap", renderer=DraftRenderer(tmp_path))
+    assert draft.used_builtin_fallback
+    assert f"Team template {path.name}:{line}: " in draft.fallback_reason
+    assert str(path.parent) not in draft.fallback_reason  # reps see it: no server paths
+    assert error in draft.fallback_reason
+    assert draft.body == render("recap").body
+    assert draft.problems == []
+
+
+def test_check_templates_passes_the_builtins_and_a_good_team_folder(tmp_path):
+    assert check_templates(None) == []
+    write(tmp_path, "breakup.subject.txt", "{{ prospect.company }} - closing the loop\n")
+    assert check_templates(tmp_path) == []
+
+
+def test_check_templates_reports_empty_phrases_and_two_asks_with_file_and_line(tmp_path):
+    nurture = write(tmp_path, "nurture.body.txt",
+                    "Hi,\n\nJust checking in on where things are.\n\nIs now a better time?\n")
+    value = write(tmp_path, "value_add.body.txt",
+                  "Hello,\n\nHere is a new data point: [link]\n"
+                  "Did you see it?\nWould Tuesday work?\n")
+    problems = check_templates(tmp_path)
+    assert any(p.startswith(f"{nurture}:3:") and "just checking in" in p for p in problems)
+    assert any(p.startswith(f"{value}:5:") and "2 questions" in p for p in problems)
+    assert not [p for p in problems if str(BUILTIN_DIR) in p]
+
+
+def test_check_templates_reports_syntax_errors_and_subject_rules(tmp_path):
+    body = write(tmp_path, "objection.body.txt", "Hello\n{% if %}\n")
+    subject = write(tmp_path, "breakup.subject.txt", "Touching base\n")
+    problems = check_templates(tmp_path)
+    assert any(p.startswith(f"{body}:2:") for p in problems)
+    assert any(p.startswith(f"{subject}:1:") and "touching base" in p for p in problems)
+    assert any(p.startswith(f"{subject}:1:") and COMPANY in p for p in problems)
+
+
+def test_check_templates_flags_holes_left_by_missing_values(tmp_path):
+    body = write(tmp_path, "breakup.body.txt",
+                 "Hi {{ prospect.first_name }},\n\nThis is my last note for now. "
+                 "Check back in a few months, or not a fit?\n\n{{ rep.name }}\n")
+    problems = check_templates(tmp_path)
+    assert any(p.startswith(f"{body}:1:") and "gap" in p for p in problems)
