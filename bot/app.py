@@ -36,17 +36,15 @@ class Deps:
     renderer: DraftRenderer  # email drafts from templates/messages (+ the team's own)
 
 
-def make_client(settings: Settings) -> WebClient:
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
+    """Timeouts and 5xx are retried with backoff; 429s wait for Retry-After unless the
+    caller paces itself (the digest fan-out pauses the whole workspace instead)."""
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=3),
+                ServerErrorRetryHandler(max_retry_count=3)]
+    if retry_rate_limits:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                     timeout=10, retry_handlers=handlers)
 
 
 def build_app(

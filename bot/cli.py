@@ -36,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("manifest", help="print the Slack app manifest")
     sub.add_parser("check", help="verify the Slack token and the database")
+    digest = sub.add_parser("digest", help="send the morning due lists")
+    digest.add_argument("--now", action="store_true", required=True,
+                        help="send now instead of at each rep's workday start")
+    digest.add_argument("--user", action="append", metavar="U",
+                        help="only this Slack user id (repeatable)")
+    digest.add_argument("--force", action="store_true",
+                        help="send even if the rep already got today's list")
     templates = sub.add_parser("templates", help="email templates")
     templates.add_argument("action", choices=["check"],
                            help="check: render every template with sample data and run the "
@@ -121,6 +128,23 @@ def cmd_check(settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app, make_client
+    from bot.db.engine import make_session_factory
+    from bot.scheduler import Jobs
+
+    if not settings.slack_bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN is not set; the due lists are sent as the bot.")
+    engine = _engine(settings)
+    app = build_app(settings, session_factory=make_session_factory(engine))
+    jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
+    report = jobs.digest_tick(only_users=set(args.user) if args.user else None,
+                              force=args.force, ignore_schedule=True)
+    print(f"sent {report.sent}, nothing due {report.empty}, already sent today "
+          f"{report.already_claimed}, failed {report.failed}")
+    return 1 if report.failed else 0
+
+
 def cmd_templates_check(settings: Settings) -> int:
     from bot.services.drafts import check_templates
 
@@ -148,6 +172,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     upgrade(engine)
     app = build_app(settings, session_factory=make_session_factory(engine))
+    from bot.app import make_client
+    from bot.scheduler import Jobs
+
+    jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
+    jobs.start()  # due lists and recap nudges, on the scheduler's own threads
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -191,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(settings)
         if args.command == "templates":
             return cmd_templates_check(settings)
+        if args.command == "digest":
+            return cmd_digest(settings, args)
         return cmd_run(settings, args)
     except (SettingsError, CliError) as exc:
         print(f"followup-bot: {exc}", file=sys.stderr)

@@ -48,6 +48,7 @@ class Settings:
     digest_cutoff: time = time(12)  # a missed morning DM goes out until this local time
     digest_when_empty: bool = False
     recap_nudge_hours: int = 2  # 0 turns the nudge off
+    digest_rate: float = 5.0  # due-list DMs per second per workspace
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Fail with one message naming every Slack variable the chosen mode needs."""
@@ -240,6 +241,7 @@ def load_settings(
         digest_cutoff=_clock_time(env, "DIGEST_CUTOFF", time(12)),
         digest_when_empty=_bool(env, "DIGEST_WHEN_EMPTY", False),
         recap_nudge_hours=_int(env, "RECAP_NUDGE_HOURS", 2, 0, 48),
+        digest_rate=float(_int(env, "DIGEST_RATE", 5, 1, 100)),
     )
 
 

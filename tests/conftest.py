@@ -161,8 +161,22 @@ def start_bot(settings, engine, session_factory, clock):
 
 
 @pytest.fixture
-def bot_url(start_bot):
-    return start_bot()[0]
+def running_bot(start_bot):
+    return start_bot()
+
+
+@pytest.fixture
+def bot_url(running_bot):
+    return running_bot[0]
+
+
+@pytest.fixture
+def jobs(running_bot, settings):
+    """The scheduled jobs of the running bot, called directly with an injected clock."""
+    from bot.app import make_client
+    from bot.scheduler import Jobs
+
+    return Jobs(running_bot[1].deps, make_client(settings, retry_rate_limits=False))
 
 
 @pytest.fixture

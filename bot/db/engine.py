@@ -12,11 +12,20 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            # SQLAlchemy emits BEGIN itself (below); pysqlite must not.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection):  # pragma: no cover - trivial
+            # Take the write lock up front: a deferred transaction that reads and then
+            # writes after another writer committed fails at once (SQLITE_BUSY_SNAPSHOT)
+            # instead of waiting. SQLite serialises writers anyway.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)

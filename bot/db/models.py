@@ -181,6 +181,7 @@ class EmailDraft(Base):
     problems: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the 2-hour recap nudge
 
 
 class DigestRun(Base):

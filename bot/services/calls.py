@@ -179,7 +179,7 @@ def _existing(session: Session, command: LogCall, book: CadenceBook) -> LogResul
 
 
 def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime) -> LogResult:
-    rep = ensure_rep(session, command.team_id, command.user_id, command.rep_tz)
+    rep = ensure_rep(session, command.team_id, command.user_id, default_tz=command.rep_tz)
     prospect = _prospect(session, command, rep.id)
     today = local_today(now, prospect.tz)
     cadence = book.for_call_type(command.call_type)

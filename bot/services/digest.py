@@ -184,7 +184,8 @@ def _existing_runs(session_factory: SessionFactory,
 def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
                     settings_like: DigestSettings, send: Send, force: bool = False,
                     only_users: set[str] | None = None,
-                    resume_stale_after: timedelta | None = None) -> TickReport:
+                    resume_stale_after: timedelta | None = None,
+                    ignore_schedule: bool = False) -> TickReport:
     """One pass over every rep: claim and send where it is time, record past-cut-off skips.
 
     ``send(rep, items, local_date)`` posts the DM and returns (channel, ts), or None when
@@ -192,7 +193,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     not retried that day. ``force`` is the admin's explicit resend: it ignores the time
     of day and working days, always calls ``send`` (even with an empty list), and when a
     run already exists it sends anyway and records nothing new. ``resume_stale_after``
-    takes over claims stuck longer than that (see :func:`reclaim`).
+    takes over claims stuck longer than that (see :func:`reclaim`). ``ignore_schedule``
+    (``digest --now``) sends to every rep now, still at most once per rep and local date.
     """
     report = TickReport()
     reps = [rep for rep in reps_to_consider(session_factory, now)
@@ -202,7 +204,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     plans: list[tuple[RepRecord, date, str]] = []
     for rep in reps:
         decision = _decide(rep, now, settings_like, report)
-        action = "send" if force else decision.action if decision else "error"
+        action = ("send" if force or (ignore_schedule and decision) else
+                  decision.action if decision else "error")
         if decision is not None and action in ("send", "skip_past_cutoff"):
             plans.append((rep, decision.local_date, action))
         report.waiting += action == "wait"

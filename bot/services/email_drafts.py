@@ -88,6 +88,8 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
         call = session.get(Call, result.call_id)
         prospect = session.get(Prospect, call.prospect_id)
         rep = session.get(Rep, call.rep_id)
+        if not any(notes.values()):  # a one-click log: the last notes still apply
+            notes = _latest_notes(session, prospect)[0]
         already = {d.template for d in session.scalars(select(EmailDraft).where(
             EmailDraft.team_id == call.team_id, EmailDraft.call_id == call.id))}
         retry_on = touch.due_on if touch and touch.channel is Channel.CALL else None
@@ -98,12 +100,15 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
 
 
 def _latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | None]:
-    call = session.scalar(select(Call).where(
+    """The notes of the prospect's latest call that has any (a one-click log has none)."""
+    calls = session.scalars(select(Call).where(
         Call.team_id == prospect.team_id, Call.prospect_id == prospect.id,
-    ).order_by(Call.called_at.desc(), Call.id.desc()).limit(1))
-    if call is None:
-        return {}, None
-    return {key: getattr(call, key) for key in NOTE_KEYS}, call.id
+    ).order_by(Call.called_at.desc(), Call.id.desc()).limit(20)).all()
+    for call in calls:
+        notes = {key: getattr(call, key) for key in NOTE_KEYS}
+        if any(notes.values()):
+            return notes, call.id
+    return {}, calls[0].id if calls else None
 
 
 def _rep(session: Session, team_id: str, user_id: str) -> Rep:

@@ -8,14 +8,16 @@ from bot.slack import ids
 
 # Commands and events as data: the manifest must declare exactly these (a test checks it,
 # and checks that each one is really answered).
-COMMANDS = (ids.LOGCALL_COMMAND,)
-EVENTS = ("app_home_opened",)
+COMMANDS = (ids.LOGCALL_COMMAND, ids.FOLLOWUPS_COMMAND)
+EVENTS = ("app_home_opened", "user_change")
 
 
 def register_all(app: App, deps) -> None:
-    from bot.slack import app_home, drafts, errors, logcall
+    from bot.slack import app_home, digest, drafts, errors, logcall, users
 
     errors.register(app, deps)
     logcall.register(app, deps)
     drafts.register(app, deps)
+    digest.register(app, deps)
     app_home.register(app, deps)
+    users.register(app, deps)

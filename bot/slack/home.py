@@ -1,25 +1,38 @@
-"""App Home: the rep's overdue, today and next 7 days, and a "Log a call" button."""
+"""App Home: the rep's overdue, today and next 7 days, a "Log a call" button, and the
+settings of the morning due-list DM (saved as soon as they change)."""
 
 from __future__ import annotations
+
+from datetime import time
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
     SectionBlock,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
 from bot.domain.windows import format_day
 from bot.services.prospects import HomeData, UpcomingTouch
+from bot.services.rep_settings import WEEKDAYS, RepSettings
 from bot.slack import ids
+from bot.slack.codec import encode
 from bot.slack.text import escape
 
+# Kept here until bot/slack/ids.py takes them.
+NO_DAYS_NOTE = "Pick at least one working day"
+
 MAX_LINES_PER_BUCKET = 40
+MAX_SECTIONS_PER_BUCKET = 8  # 3 buckets stay far below the home tab's 100 blocks
 SECTION_CHARS = 2900
+DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
 
 
 def _line(item: UpcomingTouch) -> str:
@@ -30,21 +43,94 @@ def _line(item: UpcomingTouch) -> str:
     return f"{format_day(item.due_on)} — {who} — {step}"
 
 
-def _sections(lines: list[str], block_prefix: str) -> list[SectionBlock]:
+def _sections(items: list[UpcomingTouch], block_prefix: str) -> list[SectionBlock]:
+    """At most MAX_LINES_PER_BUCKET lines in at most MAX_SECTIONS_PER_BUCKET sections;
+    what does not fit is counted in a closing "…and N more."."""
     chunks: list[str] = []
-    current = ""
-    for line in lines:
+    current, shown = "", 0
+    for line in map(_line, items[:MAX_LINES_PER_BUCKET]):
         if current and len(current) + 1 + len(line) > SECTION_CHARS:
+            if len(chunks) + 1 >= MAX_SECTIONS_PER_BUCKET:
+                break
             chunks.append(current)
             current = ""
         current = f"{current}\n{line}" if current else line[:SECTION_CHARS]
-    if current:
-        chunks.append(current)
+        shown += 1
+    if len(items) > shown:
+        current += f"\n…and {len(items) - shown} more."  # SECTION_CHARS leaves room
+    chunks.append(current)
     return [SectionBlock(block_id=f"{block_prefix}_{i}", text=MarkdownTextObject(text=chunk))
             for i, chunk in enumerate(chunks)]
 
 
-def build_home(data: HomeData) -> View:
+def clock_text(moment: time) -> str:
+    """'8:30 am', '9 am', '12:15 pm'."""
+    hour = moment.hour % 12 or 12
+    text = f"{hour}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}"
+    return f"{text} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def days_text(days: str) -> str:
+    """'Weekdays Mon-Fri', 'Every day', 'Mon-Wed, Fri', 'Tue, Thu'."""
+    if days == "12345":
+        return "Weekdays Mon-Fri"
+    if days == WEEKDAYS:
+        return "Every day"
+    runs: list[list[str]] = []
+    for day in days:
+        if runs and int(day) == int(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}" if len(run) > 2
+                     else ", ".join(DAY_NAMES[day] for day in run) for run in runs)
+
+
+def digest_summary(settings: RepSettings) -> str:
+    """'Weekdays Mon-Fri at 8:30 am, your time (America/New_York)', or 'Off'."""
+    if not settings.digest_enabled:
+        return "Off"
+    zone = f" ({escape(settings.tz)})" if settings.tz else ""
+    return (f"{days_text(settings.working_days)} at {clock_text(settings.workday_start)}, "
+            f"your time{zone}")
+
+
+def _day_option(day: str) -> Option:
+    return Option(value=day, label=DAY_NAMES[day])
+
+
+def digest_blocks(settings: RepSettings, note: str | None = None) -> list:
+    """The "Morning due list" settings; every control saves on change (no submit)."""
+    enabled = settings.digest_enabled
+    blocks: list = [
+        DividerBlock(block_id="digest_divider"),
+        SectionBlock(
+            block_id="digest_summary",
+            text=MarkdownTextObject(
+                text=f"*:sunrise: Morning due list*\n{digest_summary(settings)}"),
+            accessory=ButtonElement(
+                action_id=ids.HOME_DIGEST_TOGGLE, value=encode({"on": not enabled}),
+                text="Turn off morning DM" if enabled else "Turn on morning DM")),
+        SectionBlock(
+            block_id="digest_time", text=MarkdownTextObject(text="Send it at (your time)"),
+            accessory=TimePickerElement(
+                action_id=ids.HOME_DIGEST_TIME,
+                initial_time=settings.workday_start.strftime("%H:%M"))),
+        SectionBlock(
+            block_id="digest_days", text=MarkdownTextObject(text="On these days"),
+            accessory=CheckboxesElement(
+                action_id=ids.HOME_DIGEST_DAYS, options=[_day_option(d) for d in WEEKDAYS],
+                initial_options=[_day_option(d) for d in settings.working_days] or None)),
+    ]
+    if note:
+        blocks.append(ContextBlock(block_id="digest_note", elements=[
+            MarkdownTextObject(text=f":warning: {escape(note)}")]))
+    return blocks
+
+
+def build_home(data: HomeData, settings: RepSettings | None = None, *,
+               digest_note: str | None = None) -> View:
+    """The home tab; the morning due-list settings only when ``settings`` is given."""
     blocks: list = [
         HeaderBlock(block_id="home_header", text="Your follow-ups"),
         ActionsBlock(block_id="home_actions", elements=[
@@ -62,8 +148,7 @@ def build_home(data: HomeData) -> View:
             blocks.append(ContextBlock(block_id=f"{key}_empty", elements=[
                 MarkdownTextObject(text="Nothing here.")]))
             continue
-        lines = [_line(item) for item in items[:MAX_LINES_PER_BUCKET]]
-        if len(items) > MAX_LINES_PER_BUCKET:
-            lines.append(f"…and {len(items) - MAX_LINES_PER_BUCKET} more.")
-        blocks.extend(_sections(lines, key))
+        blocks.extend(_sections(items, key))
+    if settings is not None:
+        blocks.extend(digest_blocks(settings, digest_note))
     return View(type="home", blocks=blocks)

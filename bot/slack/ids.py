@@ -1,8 +1,12 @@
 """Callback, action and block ids, in one place so listeners and builders agree."""
 
 LOGCALL_COMMAND = "/logcall"
+FOLLOWUPS_COMMAND = "/followups"
 LOGCALL_CALLBACK = "logcall"
 HOME_LOG_CALL = "home_log_call"
+HOME_DIGEST_TIME = "home_digest_time"
+HOME_DIGEST_DAYS = "home_digest_days"
+HOME_DIGEST_TOGGLE = "home_digest_toggle"
 
 PROSPECT = "prospect"  # block id and action id of the prospect picker
 NEW_NAME = "new_name"
@@ -36,3 +40,10 @@ DRAFT_SENT = "draft_sent"
 DRAFT_BREAKUP = "draft_breakup"
 DRAFT_EDIT_CALLBACK = "draft_edit"
 DRAFT_COPY_CALLBACK = "draft_copy"
+
+DIGEST_CONNECTED = "digest_connected"
+DIGEST_VOICEMAIL = "digest_voicemail"
+DIGEST_NO_ANSWER = "digest_no_answer"
+DIGEST_DETAILS = "digest_details"
+DIGEST_DONE = "digest_done"
+DIGEST_MORE = "digest_more"  # overflow: snooze choices and skip

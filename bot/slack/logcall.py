@@ -20,20 +20,9 @@ from bot.slack.drafts import post_draft
 from bot.slack.errors import after_ack
 from bot.slack.logcall_view import build_logcall_view, prospect_option, read_submission
 from bot.slack.messages import logged_message
+from bot.slack.users import slack_profile
 
 log = logging.getLogger(__name__)
-
-
-def slack_profile(client, user_id: str, default_tz: str) -> tuple[str, str | None]:
-    """(time zone, display name) from users.info; the default zone if Slack won't say."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-        return default_tz, None
-    profile = user.get("profile") or {}
-    name = profile.get("real_name") or user.get("real_name") or user.get("name")
-    return user.get("tz") or default_tz, name
 
 
 def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: str,
@@ -101,12 +90,12 @@ def register(app: App, deps) -> None:
         ack()
         if not result.duplicate:
             after_ack(deps, body, client, lambda: confirm_logged(
-                client, deps, result, form.command, team_id=team_id, user_id=user_id))
+                client, deps, result, vars(form.command.notes), team_id=team_id,
+                user_id=user_id))
 
 
-def confirm_logged(client, deps, result, command, *, team_id: str, user_id: str) -> None:
+def confirm_logged(client, deps, result, notes: dict, *, team_id: str, user_id: str) -> None:
     """The DM that outlasts the modal, the drafts it calls for, then a fresh App Home."""
-    notes = vars(command.notes)
     text, blocks = logged_message(result, notes, deps.cadences.windows)
     client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     for draft in drafts_after_log(deps.session_factory, deps.renderer, result, notes,

@@ -1,0 +1,100 @@
+"""Jobs that run inside the bot process (Socket Mode and HTTP alike).
+
+One short interval tick computes each rep's local send time with zoneinfo and lets the
+database decide who sends (APScheduler's cron trigger mishandles DST). Jobs run on the
+scheduler's own threads, never on Bolt's listener executor.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.digest import TickReport
+from bot.services.digest import run_digest_tick
+from bot.services.nudges import claim_nudge, nudges_due
+from bot.slack.drafts import post_draft
+from bot.slack.notifier import DigestNotifier, WorkspaceLimiter
+from bot.slack.text import escape
+
+log = logging.getLogger(__name__)
+STALE_CLAIM = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class DigestRules:
+    digest_cutoff: time
+    digest_when_empty: bool
+    max_call_attempts: int
+    call_windows: tuple
+
+
+class Jobs:
+    def __init__(self, deps, client):
+        self.deps, self.client = deps, client
+        settings = deps.settings
+        self.notifier = DigestNotifier(client, deps, WorkspaceLimiter(settings.digest_rate,
+                                                                      burst=5))
+        self.rules = DigestRules(settings.digest_cutoff, settings.digest_when_empty,
+                                 deps.cadences.rules.max_calls, tuple(deps.cadences.windows))
+        self.scheduler: BackgroundScheduler | None = None
+
+    def digest_tick(self, now: datetime | None = None, *, only_users=None, force=False,
+                    ignore_schedule=False) -> TickReport:
+        report = run_digest_tick(
+            self.deps.session_factory, now or self.deps.clock(), settings_like=self.rules,
+            send=self.notifier, force=force, only_users=only_users,
+            ignore_schedule=ignore_schedule, resume_stale_after=STALE_CLAIM)
+        if report.sent or report.failed or report.skipped:
+            log.info("digest tick: %s", report)
+        return report
+
+    def nudge_tick(self, now: datetime | None = None) -> int:
+        hours = self.deps.settings.recap_nudge_hours
+        if not hours:
+            return 0
+        now = now or self.deps.clock()
+        sent = 0
+        for draft_id, _team_id, user_id in nudges_due(self.deps.session_factory, now,
+                                                        timedelta(hours=hours)):
+            draft = claim_nudge(self.deps.session_factory, draft_id, now)
+            if draft is None:
+                continue
+            try:
+                self.client.chat_postMessage(channel=user_id, text=(
+                    f":alarm_clock: {hours} hours since your call with "
+                    f"{escape(draft.prospect_name)} and the recap isn't marked sent. "
+                    "Same-day recaps get the most replies; here it is, ready to go."))
+                post_draft(self.client, self.deps, user_id, draft)
+                sent += 1
+            except SlackApiError as exc:
+                log.warning("recap nudge to %s failed: %s", user_id, exc.response.get("error"))
+        return sent
+
+    def start(self, tick_seconds: int = 60) -> BackgroundScheduler:
+        scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds})
+        scheduler.add_job(self._safe(self.digest_tick), IntervalTrigger(seconds=tick_seconds),
+                          id="digest", next_run_time=datetime.now().astimezone())
+        scheduler.add_job(self._safe(self.nudge_tick), IntervalTrigger(minutes=5), id="nudge")
+        scheduler.start()
+        self.scheduler = scheduler
+        return scheduler
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+
+    @staticmethod
+    def _safe(job):
+        def run():
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a failed tick is logged; the next one runs
+                log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+        return run

@@ -1,0 +1,148 @@
+"""Working the due list: one-click outcomes, snooze, skip, done. Stale clicks change nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import FollowUp, Prospect, Rep
+from bot.domain.cadence import CallFacts, next_step
+from bot.domain.calendar import add_business_days, roll_forward
+from bot.domain.model import CallType, FollowUpStatus, Outcome
+from bot.services.cadences import CadenceBook
+from bot.services.calls import LogCall, LogResult, local_today, log_call, schedule_touch
+from bot.services.uow import unit_of_work
+
+SNOOZES = {"tomorrow": "Tomorrow", "3bd": "+3 business days", "next_week": "Next week"}
+
+
+class StaleItem(Exception):
+    """The button no longer applies; the message says why, in words for the rep."""
+
+
+@dataclass(frozen=True)
+class Item:
+    follow_up_id: int
+    prospect_id: int
+    prospect_name: str
+    company: str | None
+    cadence: str | None
+
+
+def _load(session: Session, team_id: str, user_id: str, follow_up_id: int
+          ) -> tuple[FollowUp, Prospect, Rep]:
+    follow_up = session.scalar(select(FollowUp).where(
+        FollowUp.id == follow_up_id, FollowUp.team_id == team_id))
+    rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
+                                           Rep.slack_user_id == user_id))
+    if follow_up is None or rep is None:
+        raise StaleItem("That follow-up doesn't exist any more.")
+    if follow_up.rep_id != rep.id:
+        raise StaleItem("That follow-up belongs to another rep; nothing was changed.")
+    prospect = session.get(Prospect, follow_up.prospect_id)
+    if prospect.do_not_call:
+        raise StaleItem(f"{prospect.name} is on do-not-call now; nothing was logged.")
+    if follow_up.status != FollowUpStatus.PENDING.value:
+        raise StaleItem(f"This follow-up with {prospect.name} was already handled "
+                        f"({follow_up.status}); nothing was changed.")
+    return follow_up, prospect, rep
+
+
+def check_item(session_factory, team_id: str, user_id: str, follow_up_id: int) -> Item:
+    """The item behind a button, or StaleItem."""
+    with unit_of_work(session_factory) as session:
+        follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
+        return Item(follow_up.id, prospect.id, prospect.name, prospect.company, prospect.cadence)
+
+
+def _call_type_for(book: CadenceBook, cadence: str | None) -> CallType:
+    """A call type that continues the prospect's current cadence."""
+    for call_type, name in book.by_call_type.items():
+        if name == cadence:
+            return call_type
+    return CallType.POST_VOICEMAIL
+
+
+def quick_log(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
+              rep_tz: str, follow_up_id: int, outcome: Outcome, now: datetime) -> LogResult:
+    """One click: log the call for this item with ``outcome``. A double click logs once."""
+    item = check_item(session_factory, team_id, user_id, follow_up_id)
+    command = LogCall(team_id=team_id, user_id=user_id, rep_tz=rep_tz,
+                      call_type=_call_type_for(book, item.cadence), outcome=outcome,
+                      submission_key=f"quick:{follow_up_id}", prospect_id=item.prospect_id)
+    return log_call(session_factory, command, book, now)
+
+
+def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: int, choice: str,
+           now: datetime, holidays=frozenset()) -> tuple[str, date]:
+    """Move the item to tomorrow, +3 business days, or next Monday (business days)."""
+    with unit_of_work(session_factory) as session:
+        follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
+        today = local_today(now, prospect.tz)
+        if choice == "tomorrow":
+            due = add_business_days(today, 1, holidays)
+        elif choice == "3bd":
+            due = add_business_days(today, 3, holidays)
+        elif choice == "next_week":
+            due = roll_forward(today + timedelta(days=7 - today.weekday()), holidays)
+        else:
+            raise StaleItem("Unknown snooze choice.")
+        follow_up.due_on = due
+        return prospect.name, due
+
+
+def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
+         follow_up_id: int, now: datetime, holidays=frozenset()) -> tuple[str, date | None]:
+    """Skip this step: it is marked skipped and the cadence's next step is scheduled."""
+    with unit_of_work(session_factory) as session:
+        follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
+        follow_up.status, follow_up.completed_at = FollowUpStatus.SKIPPED.value, now
+        cadence = book.cadences.get(prospect.cadence or "")
+        if cadence is None or prospect.cadence_started_on is None:
+            return prospect.name, None
+        today = local_today(now, prospect.tz)
+        facts = CallFacts(Outcome.NO_ANSWER, max(today, follow_up.due_on),
+                          prospect.cadence_started_on, prospect.call_attempts)
+        touch = next_step(cadence, facts, book.rules, holidays,
+                          calls_allowed=not prospect.needs_verified_number)
+        if touch is None:
+            return prospect.name, None
+        schedule_touch(session, prospect, rep.id, touch, call_id=follow_up.call_id,
+                       key=f"skip:{follow_up.id}")
+        return prospect.name, touch.due_on
+
+
+def mark_done(session_factory, *, team_id: str, user_id: str, follow_up_id: int,
+              now: datetime) -> str:
+    """An email or LinkedIn step done outside the bot."""
+    with unit_of_work(session_factory) as session:
+        follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
+        follow_up.status, follow_up.completed_at = FollowUpStatus.DONE.value, now
+        return prospect.name
+
+
+@dataclass(frozen=True)
+class RepList:
+    rep_tz: str
+    today: date
+    items: list
+
+
+def rep_due_list(session_factory, *, team_id: str, user_id: str, now: datetime,
+                 max_calls: int, windows) -> RepList:
+    """The rep's overdue and due-today items right now (empty for an unknown rep)."""
+    from bot.services.digest import due_list_for
+
+    with unit_of_work(session_factory) as session:
+        rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
+                                               Rep.slack_user_id == user_id))
+        rep_id, tz = (rep.id, rep.tz) if rep else (None, "UTC")
+    today = local_today(now, tz)
+    if rep_id is None:
+        return RepList(tz, today, [])
+    items = due_list_for(session_factory, team_id, rep_id, today, max_calls, now=now,
+                         windows=windows)
+    return RepList(tz, today, items)

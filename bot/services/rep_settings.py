@@ -1,0 +1,123 @@
+"""A rep's own settings for the morning due list, and profile changes Slack tells us about.
+
+Every function is scoped by (team, Slack user). The setters create the rep on first use
+(:func:`~bot.services.reps.ensure_rep`); :func:`apply_user_change` never does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import time
+from functools import lru_cache
+from typing import TypeGuard
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Rep
+from bot.services.reps import ensure_rep
+from bot.services.uow import unit_of_work
+
+WEEKDAYS = "1234567"  # ISO weekdays, Monday = 1
+
+
+@dataclass(frozen=True)
+class RepSettings:
+    tz: str | None  # None: not a rep yet; the other fields are what a new rep starts with
+    workday_start: time
+    working_days: str  # ISO weekday digits, ascending: "12345"
+    digest_enabled: bool
+
+
+def _column_default(column):
+    return Rep.__table__.c[column].default.arg
+
+
+DEFAULTS = RepSettings(tz=None, workday_start=_column_default("workday_start"),
+                       working_days=_column_default("working_days"),
+                       digest_enabled=_column_default("digest_enabled"))
+
+
+def normalize_days(days: Iterable[str]) -> str:
+    """ISO weekday digits in any order, repeats allowed -> ascending, unique ("531" -> "135").
+    Raises ValueError on anything that is not a weekday digit."""
+    days = list(days)
+    if any(day not in WEEKDAYS or len(day) != 1 for day in days):
+        raise ValueError(f"not ISO weekdays: {days!r}")
+    return "".join(sorted(set(days)))
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones() - {"localtime"})  # a file, not an IANA name
+
+
+def is_iana_zone(tz: object) -> TypeGuard[str]:
+    return isinstance(tz, str) and len(tz) <= 64 and tz in _zones()
+
+
+def _of(rep: Rep) -> RepSettings:
+    return RepSettings(rep.tz, rep.workday_start, rep.working_days, rep.digest_enabled)
+
+
+def _find(session: Session, team_id: str, user_id: str) -> Rep | None:
+    return session.scalar(
+        select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id))
+
+
+def digest_settings(session_factory: sessionmaker[Session], team_id: str,
+                    user_id: str) -> RepSettings:
+    """The rep's settings; :data:`DEFAULTS` (tz None) when the user is not a rep yet."""
+    with unit_of_work(session_factory) as session:
+        rep = _find(session, team_id, user_id)
+        return _of(rep) if rep else DEFAULTS
+
+
+def set_workday_start(session_factory: sessionmaker[Session], team_id: str, user_id: str,
+                      start: time) -> RepSettings:
+    """When the morning DM goes out, in the rep's own zone (to the minute)."""
+    with unit_of_work(session_factory) as session:
+        rep = ensure_rep(session, team_id, user_id)
+        rep.workday_start = start.replace(second=0, microsecond=0, tzinfo=None, fold=0)
+        return _of(rep)
+
+
+def set_working_days(session_factory: sessionmaker[Session], team_id: str, user_id: str,
+                     days: str) -> bool:
+    """Save the rep's working days ("135" = Mon, Wed, Fri). False, and nothing saved, when
+    ``days`` names no day. Raises ValueError on anything that is not an ISO weekday."""
+    normalized = normalize_days(days)
+    if not normalized:
+        return False
+    with unit_of_work(session_factory) as session:
+        ensure_rep(session, team_id, user_id).working_days = normalized
+    return True
+
+
+def set_digest_enabled(session_factory: sessionmaker[Session], team_id: str, user_id: str,
+                       enabled: bool) -> RepSettings:
+    """Turn the morning DM on or off (a target state, so a double click is harmless)."""
+    with unit_of_work(session_factory) as session:
+        rep = ensure_rep(session, team_id, user_id)
+        rep.digest_enabled = enabled
+        return _of(rep)
+
+
+def apply_user_change(session_factory: sessionmaker[Session], team_id: str, user_id: str, *,
+                      tz: str | None, name: str | None, deleted: bool | None) -> bool:
+    """Follow a Slack profile change: zone (only a known IANA name), name, and whether the
+    account is deactivated (``deleted``; None leaves it). Never creates a rep; False when
+    the user is not a rep of this team."""
+    with unit_of_work(session_factory) as session:
+        rep = _find(session, team_id, user_id)
+        if rep is None:
+            return False
+        if is_iana_zone(tz):
+            rep.tz = tz
+        if isinstance(name, str) and name.strip():
+            rep.name = name.strip()[:255]
+        if deleted is not None:
+            rep.active = not deleted
+        return True

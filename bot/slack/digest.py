@@ -1,0 +1,131 @@
+"""Working the queue from the due-list DM (and /followups): quick outcomes, snooze, skip."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot.domain.model import Outcome
+from bot.domain.windows import format_day
+from bot.services.queue import StaleItem, check_item, mark_done, quick_log, rep_due_list, skip
+from bot.services.queue import snooze as snooze_item
+from bot.services.reps import rep_timezone
+from bot.slack import ids
+from bot.slack.codec import decode
+from bot.slack.context import team_of, user_of
+from bot.slack.digest_view import due_list_message
+from bot.slack.errors import after_ack
+from bot.slack.logcall import confirm_logged, open_logcall_modal
+from bot.slack.text import escape
+
+OUTCOMES = {ids.DIGEST_CONNECTED: Outcome.CONNECTED, ids.DIGEST_VOICEMAIL: Outcome.VOICEMAIL,
+            ids.DIGEST_NO_ANSWER: Outcome.NO_ANSWER}
+
+
+def _max_calls(deps) -> int:
+    return deps.cadences.rules.max_calls
+
+
+def current_list(deps, team_id: str, user_id: str, note: str | None = None):
+    listing = rep_due_list(deps.session_factory, team_id=team_id, user_id=user_id,
+                           now=deps.clock(), max_calls=_max_calls(deps),
+                           windows=deps.cadences.windows)
+    return due_list_message(listing.items, rep_tz=listing.rep_tz, today=listing.today,
+                            now=deps.clock(), windows=deps.cadences.windows, note=note)
+
+
+def refresh(client, deps, body: dict, respond, *, team_id: str, user_id: str, note: str):
+    """Update the list message in place (chat.update; an ephemeral one via response_url)."""
+    text, blocks = current_list(deps, team_id, user_id, note)
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or not container.get("message_ts"):
+        respond(text=text, blocks=blocks, replace_original=True, response_type="ephemeral")
+    else:
+        client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
+                           text=text, blocks=blocks)
+
+
+def _value(body: dict) -> dict:
+    action = (body.get("actions") or [{}])[0]
+    return decode((action.get("selected_option") or {}).get("value") or action.get("value"))
+
+
+def register(app: App, deps) -> None:
+    def tell(respond, text: str) -> None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.command(ids.FOLLOWUPS_COMMAND)
+    def followups(ack, body, context):
+        text, blocks = current_list(deps, team_of(context, body), user_of(context, body))
+        ack(response_type="ephemeral", text=text, blocks=blocks)
+
+    @app.action(re.compile(f"^({'|'.join(OUTCOMES)})$"))
+    def quick(ack, body, context, client, respond, action):
+        ack()
+        team_id, user_id = team_of(context, body), user_of(context, body)
+        outcome = OUTCOMES[action["action_id"]]
+        rep_tz = rep_timezone(deps.session_factory, team_id, user_id) or "UTC"
+        try:
+            result = quick_log(deps.session_factory, deps.cadences, team_id=team_id,
+                               user_id=user_id, rep_tz=rep_tz, follow_up_id=_value(body).get("f"),
+                               outcome=outcome, now=deps.clock())
+        except StaleItem as exc:
+            return tell(respond, escape(str(exc)))
+        if result.duplicate:
+            return tell(respond, "That call is already logged; nothing was changed.")
+        note = f":white_check_mark: Logged {outcome.label.lower()} with " \
+               f"{escape(result.prospect.name)}."
+
+        def work():
+            refresh(client, deps, body, respond, team_id=team_id, user_id=user_id, note=note)
+            confirm_logged(client, deps, result, {}, team_id=team_id, user_id=user_id)
+
+        after_ack(deps, body, client, work)
+
+    @app.action(ids.DIGEST_DETAILS)
+    def details(ack, body, context, client, respond):
+        ack()
+        team_id, user_id = team_of(context, body), user_of(context, body)
+        try:
+            item = check_item(deps.session_factory, team_id, user_id, _value(body).get("f"))
+        except StaleItem as exc:
+            return tell(respond, escape(str(exc)))
+        text = f"{item.prospect_name}, {item.company}" if item.company else item.prospect_name
+        after_ack(deps, body, client, lambda: open_logcall_modal(
+            client, deps, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"],
+            text=text))
+
+    @app.action(ids.DIGEST_DONE)
+    def done(ack, body, context, client, respond):
+        ack()
+        team_id, user_id = team_of(context, body), user_of(context, body)
+        try:
+            name = mark_done(deps.session_factory, team_id=team_id, user_id=user_id,
+                             follow_up_id=_value(body).get("f"), now=deps.clock())
+        except StaleItem as exc:
+            return tell(respond, escape(str(exc)))
+        after_ack(deps, body, client, lambda: refresh(
+            client, deps, body, respond, team_id=team_id, user_id=user_id,
+            note=f":white_check_mark: Done: {escape(name)}."))
+
+    @app.action(ids.DIGEST_MORE)
+    def more(ack, body, context, client, respond):
+        ack()
+        team_id, user_id = team_of(context, body), user_of(context, body)
+        value = _value(body)
+        try:
+            if value.get("s") == "skip":
+                name, due = skip(deps.session_factory, deps.cadences, team_id=team_id,
+                                 user_id=user_id, follow_up_id=value.get("f"), now=deps.clock())
+                then = f" Next touch: {format_day(due)}." if due else " No more steps."
+                note = f":fast_forward: Skipped this step with {escape(name)}.{then}"
+            else:
+                name, due = snooze_item(deps.session_factory, team_id=team_id, user_id=user_id,
+                                        follow_up_id=value.get("f"), choice=value.get("s"),
+                                        now=deps.clock())
+                note = f":zzz: Snoozed {escape(name)} to {format_day(due)}."
+        except StaleItem as exc:
+            return tell(respond, escape(str(exc)))
+        after_ack(deps, body, client, lambda: refresh(
+            client, deps, body, respond, team_id=team_id, user_id=user_id, note=note))

@@ -1,0 +1,112 @@
+"""Block Kit for the morning due list (and /followups): at most 50 blocks, always."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+)
+
+from bot.domain.digest import DueItem, best_window, summary_text
+from bot.domain.model import OUTCOME_LABELS, Outcome
+from bot.domain.windows import describe_window, format_day
+from bot.services.queue import SNOOZES
+from bot.slack import ids
+from bot.slack.codec import encode
+from bot.slack.text import clip, escape
+
+MESSAGE_BLOCKS = 50
+QUICK = ((ids.DIGEST_CONNECTED, "Connected"), (ids.DIGEST_VOICEMAIL, "Voicemail"),
+         (ids.DIGEST_NO_ANSWER, "No answer"))
+
+
+def _step(item: DueItem) -> str:
+    if item.channel == "call" and item.attempt:
+        return f"call {item.attempt} of {item.max_calls}"
+    return {"email": "email", "linkedin": "LinkedIn note"}.get(item.channel, item.channel)
+
+
+def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
+    who = f"*{escape(item.prospect_name)}*"
+    if item.company:
+        who += f" · {escape(item.company)}"
+    late = f" · :red_circle: overdue since {format_day(item.due_on)}" if item.overdue else ""
+    lines = [f"{who} — {_step(item)}{late}"]
+    facts = []
+    if item.last_outcome:
+        label = OUTCOME_LABELS.get(Outcome(item.last_outcome), item.last_outcome)
+        when = f" on {format_day(item.last_call_on)}" if item.last_call_on else ""
+        facts.append(f"Last: {label.lower()}{when}")
+    if item.phone:
+        facts.append(f":telephone_receiver: {escape(item.phone)}")
+    if facts:
+        lines.append(" · ".join(facts))
+    if item.pain_point:
+        lines.append(f"Pain: “{escape(clip(item.pain_point, 200))}”")
+    if item.next_step:
+        lines.append(f"Agreed next step: {escape(clip(item.next_step, 200))}")
+    if item.resource_owed:
+        lines.append(f":package: Still owed: {escape(clip(item.resource_owed, 150))}")
+    window = best_window(item, now, windows) if item.channel == "call" else None
+    if window is not None:
+        lines.append(f":clock4: {describe_window(window, rep_tz)}")
+    elif item.purpose:
+        lines.append(f"_{escape(clip(item.purpose, 150))}_")
+    return clip("\n".join(lines), 3000)
+
+
+def item_actions(item: DueItem) -> ActionsBlock:
+    value = encode({"f": item.follow_up_id}, limit=2000)
+    elements: list = []
+    if item.channel == "call":
+        elements += [ButtonElement(action_id=action, text=text, value=value)
+                     for action, text in QUICK]
+        elements.append(ButtonElement(action_id=ids.DIGEST_DETAILS, text="Log details",
+                                      value=value))
+    else:
+        elements.append(ButtonElement(action_id=ids.DIGEST_DONE, text="Done", value=value))
+    options = [Option(text=f"Snooze: {label}", value=encode({"f": item.follow_up_id, "s": key}))
+               for key, label in SNOOZES.items()]
+    options.append(Option(text="Skip this step", value=encode({"f": item.follow_up_id,
+                                                               "s": "skip"})))
+    elements.append(OverflowMenuElement(action_id=ids.DIGEST_MORE, options=options))
+    return ActionsBlock(block_id=f"item_{item.follow_up_id}", elements=elements)
+
+
+def due_list_message(items: Sequence[DueItem], *, rep_tz: str, today: date, now: datetime,
+                     windows, note: str | None = None) -> tuple[str, list]:
+    """(notification text, blocks). Beyond what fits in 50 blocks: how many more, and
+    where to find them."""
+    overdue = sum(1 for item in items if item.overdue)
+    summary = summary_text(len(items) - overdue, overdue)
+    blocks: list = [
+        HeaderBlock(block_id="digest_header", text=f"Your follow-ups for {format_day(today)}"),
+        ContextBlock(block_id="digest_summary", elements=[MarkdownTextObject(text=summary)]),
+    ]
+    if note:
+        blocks.append(ContextBlock(block_id="digest_note", elements=[
+            MarkdownTextObject(text=clip(note, 2000))]))
+    room = (MESSAGE_BLOCKS - len(blocks) - 1) // 2  # two blocks per item, one for "more"
+    shown = list(items[:room])
+    for item in shown:
+        blocks.append(SectionBlock(block_id=f"text_{item.follow_up_id}",
+                                   text=MarkdownTextObject(
+                                       text=item_text(item, rep_tz, now, windows))))
+        blocks.append(item_actions(item))
+    if len(items) > len(shown):
+        blocks.append(ContextBlock(block_id="digest_more", elements=[MarkdownTextObject(
+            text=f"…and {len(items) - len(shown)} more. Open the bot's *Home* tab for the "
+                 "full list.")]))
+    if not items:
+        blocks.append(SectionBlock(block_id="digest_empty", text=MarkdownTextObject(
+            text="Nothing due today. :tada:")))
+    return summary, blocks

@@ -1,0 +1,83 @@
+"""Outbound messages from scheduled jobs: paced per workspace, Slack's faults handled."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.digest import DueItem, RepRecord
+from bot.services.reps import deactivate_rep
+from bot.slack.digest_view import due_list_message
+
+log = logging.getLogger(__name__)
+GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "users_not_found"})
+
+
+class WorkspaceLimiter:
+    """One token bucket per workspace: Slack's posting cap is per workspace, so every
+    send to a team waits its turn here, and a 429 pauses that whole team."""
+
+    def __init__(self, per_second: float, burst: int = 1, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.rate, self.burst = per_second, burst
+        self.clock, self.sleep = clock, sleep
+        self._state: dict[str, tuple[float, float, float]] = {}  # tokens, at, paused until
+        self._lock = threading.Lock()
+
+    def acquire(self, team_id: str) -> None:
+        while True:
+            with self._lock:
+                now = self.clock()
+                tokens, at, paused = self._state.get(team_id, (float(self.burst), now, 0.0))
+                if now < paused:
+                    wait = paused - now
+                else:
+                    tokens = min(float(self.burst), tokens + (now - max(at, paused)) * self.rate)
+                    if tokens >= 1:
+                        self._state[team_id] = (tokens - 1, now, paused)
+                        return
+                    self._state[team_id] = (tokens, now, paused)
+                    wait = (1 - tokens) / self.rate
+            self.sleep(wait)
+
+    def pause(self, team_id: str, seconds: float) -> None:
+        """Slack said 429: nobody posts to this workspace until Retry-After has passed."""
+        with self._lock:
+            now = self.clock()
+            self._state[team_id] = (0.0, now, now + seconds)
+
+
+class DigestNotifier:
+    """The ``send`` for run_digest_tick: builds the due list DM and posts it."""
+
+    def __init__(self, client, deps, limiter: WorkspaceLimiter, *, max_429_retries: int = 5):
+        self.client, self.deps, self.limiter = client, deps, limiter
+        self.max_429_retries = max_429_retries
+
+    def __call__(self, rep: RepRecord, items: list[DueItem], day: date) -> tuple[str, str]:
+        text, blocks = due_list_message(items, rep_tz=rep.tz, today=day, now=self.deps.clock(),
+                                        windows=self.deps.cadences.windows)
+        for _attempt in range(self.max_429_retries + 1):
+            self.limiter.acquire(rep.team_id)
+            try:
+                answer = self.client.chat_postMessage(channel=rep.slack_user_id, text=text,
+                                                      blocks=blocks)
+                return answer["channel"], answer["ts"]
+            except SlackApiError as exc:
+                if exc.response.status_code == 429:
+                    retry = float(exc.response.headers.get("Retry-After", 1) or 1)
+                    log.warning("rate limited in %s; pausing %.0fs", rep.team_id, retry)
+                    self.limiter.pause(rep.team_id, retry)
+                    continue
+                if exc.response.get("error") in GONE:
+                    log.info("rep %s is gone from Slack (%s): marked inactive",
+                             rep.slack_user_id, exc.response.get("error"))
+                    deactivate_rep(self.deps.session_factory, rep.team_id, rep.rep_id)
+                raise
+        raise RuntimeError(f"still rate limited after {self.max_429_retries} retries")
