@@ -24,6 +24,14 @@ from bot.services.drafts import DraftRenderer
 log = logging.getLogger(__name__)
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment on its own and then warns that the
+    client we hand it (which carries that same token) wins. True, and not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 @dataclass(frozen=True)
 class Deps:
     """What listeners need, handed to every ``register(app, deps)``."""
@@ -70,6 +78,9 @@ def build_app(
         executor=executor,
         renderer=DraftRenderer(settings.templates_dir),
     )
+    bolt_log = logging.getLogger("bot.bolt")
+    if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_QuietTokenWarning())
     app = App(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret,
@@ -77,7 +88,7 @@ def build_app(
         request_verification_enabled=settings.slack_signing_secret is not None,
         token_verification_enabled=False,
         listener_executor=executor,
-        logger=logging.getLogger("bot.bolt"),
+        logger=bolt_log,
     )
     register_all(app, deps)
     app.deps = deps  # type: ignore[attr-defined]  # for the web layer and the scheduler
