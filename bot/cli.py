@@ -9,6 +9,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, configure_logging, load_settings
@@ -169,6 +170,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             "in Socket Mode, or start with 'followup-bot run --http' and SLACK_SIGNING_SECRET."
         )
     settings.require_slack(socket_mode=socket_mode)
+    if settings.public_url and not (settings.draft_secret or settings.slack_signing_secret):
+        raise SettingsError("PUBLIC_URL is set, so draft links must be signed with a secret "
+                            "that survives restarts: set DRAFT_SECRET (or "
+                            "SLACK_SIGNING_SECRET).")
     engine = _engine(settings)
     upgrade(engine)
     app = build_app(settings, session_factory=make_session_factory(engine))
@@ -177,13 +182,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
     jobs.start()  # due lists and recap nudges, on the scheduler's own threads
+    from bot.web import make_server, make_wsgi_app
+
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        if settings.public_url:  # the draft pages still need a web server
+            pages = make_server(make_wsgi_app(app, engine, slack_events=False),
+                                host=args.host, port=args.port, threads=args.threads)
+            threading.Thread(target=pages.run, name="draft-pages", daemon=True).start()
+            log.info("serving draft pages on http://%s:%s", args.host, pages.effective_port)
         log.info("starting in Socket Mode")
         SocketModeHandler(app, settings.slack_app_token).start()
         return 0
-    from bot.web import make_server, make_wsgi_app
 
     server = make_server(make_wsgi_app(app, engine), host=args.host, port=args.port,
                          threads=args.threads)

@@ -6,6 +6,7 @@ Every problem is reported as a :class:`SettingsError` whose message names the va
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///followup-bot.db"
@@ -126,17 +127,39 @@ def _database_url(env: Mapping[str, str]) -> str:
             "DATABASE_URL must be a sqlite:///path or postgresql://user@host/db URL, "
             f"got {value!r}."
         )
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError) as exc:
+        raise SettingsError(f"DATABASE_URL is malformed ({exc}).") from None
     return value
+
+
+@functools.lru_cache(maxsize=1)
+def _iana_names() -> frozenset[str]:
+    # The system's zone database can also hold files that are not zones people live in.
+    return frozenset(available_timezones()) - {"localtime", "posixrules", "Factory"}
+
+
+def is_iana_zone(value: str) -> bool:
+    """A real IANA zone name ('Europe/Berlin', 'UTC'), not a file such as 'localtime'."""
+    if value not in _iana_names():
+        return False
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _zone(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip() or "UTC"
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_iana_zone(value):
         raise SettingsError(
             f"{name} must be an IANA time zone name such as 'America/New_York', got {value!r}."
-        ) from None
+        )
     return value
 
 
@@ -201,6 +224,12 @@ def _country(env: Mapping[str, str], name: str) -> str | None:
         return None
     if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", value):
         raise SettingsError(f"{name} must be a country code such as 'US' or 'DE', got {value!r}.")
+    import holidays
+
+    code, _, subdivision = value.partition("-")
+    supported = holidays.list_supported_countries()
+    if code not in supported or (subdivision and subdivision not in supported[code]):
+        raise SettingsError(f"{name}: the holidays package has no calendar for {value!r}.")
     return value
 
 

@@ -49,7 +49,8 @@ class Jobs:
         report = run_digest_tick(
             self.deps.session_factory, now or self.deps.clock(), settings_like=self.rules,
             send=self.notifier, force=force, only_users=only_users,
-            ignore_schedule=ignore_schedule, resume_stale_after=STALE_CLAIM)
+            ignore_schedule=ignore_schedule, resume_stale_after=STALE_CLAIM,
+            clock=self.deps.clock)
         if report.sent or report.failed or report.skipped:
             log.info("digest tick: %s", report)
         return report

@@ -29,13 +29,16 @@ def _respond(start_response, status: str, body: bytes, content_type: str) -> lis
     return [body]
 
 
-def make_wsgi_app(app: App, engine: Engine) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+def make_wsgi_app(app: App, engine: Engine, *, slack_events: bool = True
+                  ) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    """``slack_events=False`` (Socket Mode) serves only /healthz and the draft pages:
+    without a signing secret, /slack/events must not exist at all."""
     slack_handler = SlackRequestHandler(app, path="/slack/events")
 
     def wsgi(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path == "/slack/events":
+        if path == "/slack/events" and slack_events:
             if method != "POST":
                 return _respond(start_response, "405 Method Not Allowed", b"POST only\n",
                                 "text/plain")

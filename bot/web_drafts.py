@@ -41,7 +41,8 @@ def handle(deps, environ: dict, start_response) -> list[bytes]:
     try:
         ref = read_token(draft_secret(deps.settings), token, deps.clock())
         if marking:
-            mark_sent(deps.session_factory, team_id=ref.team_id, draft_id=ref.draft_id,
+            mark_sent(deps.session_factory, deps.cadences, team_id=ref.team_id,
+                      draft_id=ref.draft_id,
                       now=deps.clock())
             start_response("303 See Other", [("Location", f"/drafts/{token}"),
                                              ("Content-Length", "0")])

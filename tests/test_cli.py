@@ -123,3 +123,11 @@ def test_templates_check_passes_on_built_ins_and_reports_team_problems(tmp_path)
     assert bad.returncode == 1
     assert "recap.body.txt:3:" in bad.stdout and "just checking in" in bad.stdout.lower()
     assert "breakup.subject.txt:1:" in bad.stdout
+
+
+def test_public_url_without_a_lasting_secret_is_refused(tmp_path):
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-1-test",
+           "PUBLIC_URL": "https://bot.example.com"}
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DRAFT_SECRET" in result.stderr and "Traceback" not in result.stderr

@@ -26,6 +26,10 @@ def test_defaults_need_nothing():
         ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
         ({"PUBLIC_URL": "ftp://bot.example.com"}, "PUBLIC_URL"),
         ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE"),
+        ({"DEFAULT_TIMEZONE": "localtime"}, "DEFAULT_TIMEZONE"),
+        ({"DATABASE_URL": "postgresql://u@h:notaport/db"}, "DATABASE_URL"),
+        ({"HOLIDAY_COUNTRY": "XX"}, "HOLIDAY_COUNTRY"),
+        ({"HOLIDAY_COUNTRY": "GB-XYZ"}, "HOLIDAY_COUNTRY"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"MAX_CALL_ATTEMPTS": "six"}, "MAX_CALL_ATTEMPTS"),
         ({"CALL_WINDOWS": "4pm-5pm"}, "CALL_WINDOWS"),
@@ -70,6 +74,11 @@ def test_require_slack_names_what_each_mode_needs():
         load({"SLACK_BOT_TOKEN": "xoxb-1"}).require_slack(socket_mode=True)
     load({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}).require_slack(
         socket_mode=False)
+
+
+def test_real_holiday_calendars_are_accepted():
+    assert load({"HOLIDAY_COUNTRY": "gb-sct"}).holiday_country == "GB-SCT"
+    assert load({"HOLIDAY_COUNTRY": "US"}).holiday_country == "US"
 
 
 def test_call_windows_parse():

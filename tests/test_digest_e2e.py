@@ -46,7 +46,7 @@ def test_digest_content_and_notification_text(slack, fake_slack, jobs):
     digest = _digests(fake_slack)[0]
     text = message_text(digest)
     assert digest["text"] == "1 callback due today"
-    for expected in ("Dana", "Dana Co", "call 1 of 6", "Last: no answer on Wed 25 Nov",
+    for expected in ("Dana", "Dana Co", "call 2 of 6", "Last: no answer on Wed 25 Nov",
                      "+1 555 0100", "Dana's invoices", "call back Thursday",
                      "4-5 pm their time (5-6 pm yours)"):
         assert expected in text, expected
@@ -102,7 +102,7 @@ def test_quick_outcome_logs_updates_the_message_and_offers_drafts(slack, fake_sl
     update = fake_slack.wait_for("chat.update")[0]
     assert update.params["ts"] == digest["ts"]
     assert "Logged connected with" in message_text(update.params)
-    assert message_text(update.params).count("call 1 of 6") == 1  # one item left
+    assert message_text(update.params).count("call 2 of 6") == 1  # one item left
     fake_slack.wait_for("chat.postMessage", posts + 2)  # the log DM and the recap draft
     with session_factory() as session:
         assert session.scalar(select(Call.outcome).order_by(Call.id.desc())) == "connected"
@@ -207,3 +207,29 @@ def test_recap_nudge_once_after_two_hours(slack, fake_slack, jobs, clock):
     assert jobs.nudge_tick(WED.replace(hour=21, minute=1)) == 1
     assert jobs.nudge_tick(WED.replace(hour=22)) == 0  # never twice
     assert "isn't marked sent" in fake_slack.messages_to("U0001")[-2]["text"]
+
+
+def test_log_details_preselects_the_prospect_and_keeps_its_cadence(slack, fake_slack, jobs,
+                                                                   clock):
+    _seed(slack, fake_slack, ["Dana - CFO"])
+    clock.set(THU_0831_NY)
+    jobs.digest_tick(THU_0831_NY)
+    digest = _digests(fake_slack)[0]
+    opened = len(fake_slack.calls_to("views.open"))
+    slack.block_action("digest_details", value=_item_button(digest, "digest_details")["value"],
+                       message=digest, channel_id=digest["channel"])
+    view = fake_slack.wait_for("views.open", opened + 1)[-1].response["view"]
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["prospect"]["element"]["initial_option"]["text"]["text"] == \
+        "Dana - CFO · Dana - CFO Co"
+    assert blocks["call_type"]["element"]["initial_option"]["value"] == "post_voicemail"
+
+
+def test_no_recap_nudge_once_the_prospect_is_do_not_call(slack, fake_slack, jobs,
+                                                          session_factory):
+    log_call(slack, fake_slack, name="Dana", company="Acme", outcome="connected",
+             call_type="post_voicemail", pain_point="invoices")
+    with session_factory() as session:
+        session.scalars(select(Prospect)).one().do_not_call = True
+        session.commit()
+    assert jobs.nudge_tick(WED.replace(hour=21, minute=1)) == 0

@@ -424,3 +424,25 @@ def test_the_due_list_uses_the_partial_index_in_two_queries(engine, session_fact
         else:
             plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
     assert "ix_follow_ups_open_rep_due" in " ".join(str(row) for row in plan)
+
+
+def test_a_long_pass_does_not_make_its_own_claims_look_stale(session_factory):
+    """Process A claims rep 2 twenty minutes into a long pass; process B resumes stale
+    claims at that moment. The claim is stamped when taken, so B leaves it alone."""
+    for user in ("U1", "U2"):
+        rep_with_work(session_factory, user)
+    start = ny(2026, 11, 25, 8, 31)
+    late = start + timedelta(minutes=20)
+    other = Outbox()
+
+    class SlowOutbox(Outbox):
+        def __call__(self, rep, items, local_date):
+            if rep.slack_user_id == "U2":  # while A is sending to U2, B's tick runs
+                tick(session_factory, late + timedelta(minutes=1), other,
+                     resume_stale_after=timedelta(minutes=15))
+            return super().__call__(rep, items, local_date)
+
+    mine = SlowOutbox()
+    tick(session_factory, start, mine, clock=lambda: late)
+    sent = [user for user, _, _ in mine.sent + other.sent]
+    assert sorted(sent) == ["U1", "U2"]

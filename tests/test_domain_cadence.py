@@ -203,7 +203,7 @@ def test_the_cap_stops_calls_even_when_the_cadence_has_more():
     assert touches[-1].kind == "nurture"
     last = plan_after_call(POST_CALL, facts(today=date(2026, 2, 5), attempts=6))
     assert last.status is ProspectStatus.NURTURE
-    assert "6 follow-up calls" in last.reason
+    assert "6 calls without an answer" in last.reason
 
 
 def test_a_smaller_cap_nurtures_after_the_third_call():

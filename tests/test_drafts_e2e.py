@@ -186,3 +186,19 @@ def test_a_broken_team_template_falls_back_and_the_rep_is_told(start_bot, fake_s
     text = message_text(_wait_drafts(fake_slack, 1)[0])
     assert "recap.body.txt" in text and "built-in" in text.lower()
     assert FULL_NOTES["pain_point"] in text  # the built-in recap, fully rendered
+
+
+def test_an_edit_that_breaks_the_rules_is_flagged_in_the_message(slack, fake_slack):
+    log_call(slack, fake_slack, name="<!channel> Pat", company="Initech", outcome="connected",
+             call_type="post_voicemail", **FULL_NOTES)
+    draft = _wait_drafts(fake_slack, 1)[0]
+    assert "<!channel>" not in draft["text"]  # the notification text is escaped too
+    slack.block_action("draft_edit", value=_button(draft, "draft_edit")["value"],
+                       message=draft, channel_id=draft["channel"])
+    edit = fake_slack.wait_for("views.open", 2)[-1].response["view"]
+    slack.view_submission("draft_edit", {
+        "subject": {"value": "Quick question"},
+        "body": {"value": "Hi Pat,\n\nJust checking in. Free Tuesday? Or Thursday?\n\nRita"},
+    }, view_id=edit["id"])
+    text = message_text(fake_slack.wait_for("chat.update")[0].params).lower()
+    assert "empty phrase \"just checking in\"" in text and "should name \"initech\"" in text

@@ -136,6 +136,8 @@ def test_team_template_overrides_by_file_name(tmp_path):
     ("Hello\n{% if notes.pain_point %}\nno end\n", 3, "endif"),
     ("Hello\n\n\n{{ notes.budget }}\n", 4, "budget"),
     ("Hello {{ prospect.first_name|nosuchfilter }}\n", 1, "nosuchfilter"),
+    ("Hello\n{{ 1 // 0 }}\n", 2, "division"),  # not a Jinja error: still no crash
+    ('Hello\n\n{{ "%d"|format(prospect.name) }}\n', 3, "number"),
 ])
 def test_a_broken_team_template_falls_back_with_file_and_line(tmp_path, text, line, error):
     path = write(tmp_path, "recap.body.txt", text)

@@ -63,7 +63,7 @@ def test_full_log_is_stored_and_the_dm_names_the_next_touch(slack, fake_slack, s
     text = message_text(dm)
     assert "Dana Whitfield" in text and "Acme Logistics" in text
     assert "Thu 26 Nov, 4-5 pm their time (5-6 pm yours)" in text
-    assert "attempt 1 of 6" in text
+    assert "attempt 2 of 6" in text  # the unanswered call itself was attempt 1
     assert "Invoices reconciled by hand" in text
 
 
@@ -124,8 +124,8 @@ def test_later_call_continues_the_cadence_and_counts_attempts(slack, fake_slack,
     follow_ups = _follow_ups(session_factory)
     assert [f.status for f in follow_ups] == ["done", "pending"]
     assert follow_ups[1].due_on == date(2026, 11, 30)  # day 3 = Sat 28 -> Mon 30
-    assert "attempt 2 of 6" in message_text(dm)
-    assert _prospect(session_factory).call_attempts == 1
+    assert "attempt 3 of 6" in message_text(dm)
+    assert _prospect(session_factory).call_attempts == 2
 
 
 def test_meeting_booked_cancels_what_was_pending(slack, fake_slack, session_factory):

@@ -63,3 +63,17 @@ def test_healthz_is_503_when_the_database_is_gone(settings, session_factory, tmp
 def test_unknown_path_is_404_and_get_on_events_is_405(bot_url):
     assert requests.get(f"{bot_url}/nope", timeout=5).status_code == 404
     assert requests.get(f"{bot_url}/slack/events", timeout=5).status_code == 405
+
+
+def test_socket_mode_web_server_has_no_slack_endpoint(settings, session_factory, engine):
+    app = build_app(settings, session_factory=session_factory)
+    captured = {}
+
+    def start_response(status, headers):
+        captured["status"] = status
+
+    wsgi = make_wsgi_app(app, engine, slack_events=False)
+    wsgi({"PATH_INFO": "/slack/events", "REQUEST_METHOD": "POST"}, start_response)
+    assert captured["status"].startswith("404")
+    wsgi({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, start_response)
+    assert captured["status"].startswith("200")

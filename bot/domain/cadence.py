@@ -79,9 +79,9 @@ class CallFacts:
     outcome: Outcome
     today: date  # the rep's business day the call happened on, in the prospect's zone
     started_on: date  # when the cadence started
-    # Follow-up call attempts made in this cadence, this call included. The call that
-    # starts a cadence is attempt 0: the playbook's six attempts (days 1, 3, 7, 14, 21,
-    # 30) are the follow-ups after it.
+    # Calls without an answer (voicemail, no answer) in this cadence, this one included.
+    # The cap counts these: "after the sixth with no response, nurture". A conversation
+    # is a response, so it does not use up an attempt.
     attempts_made: int
     do_not_call: bool = False
     needs_verified_number: bool = False
@@ -167,7 +167,8 @@ def plan_after_call(
     capped = facts.attempts_made >= rules.max_calls
     touch = _nurture(facts, rules, holidays, rules.nurture_days, rules.nurture_channel,
                      "Nurture: re-engage with something new", "nurture")
-    why = f"{facts.attempts_made} follow-up calls made" if capped else "the cadence is complete"
+    why = (f"{facts.attempts_made} calls without an answer" if capped
+           else "the cadence is complete")
     return Plan(ProspectStatus.NURTURE, touch, cancel_pending=True,
                 reason=f"Moved to a {rules.nurture_days}-day nurture: {why}.")
 

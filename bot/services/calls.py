@@ -53,6 +53,7 @@ class LogCall:
     notes: Notes = field(default_factory=Notes)
     next_date: date | None = None  # what the modal's date field held at submission
     suggested_date: date | None = None  # what the modal offered; a change is an override
+    call_type_explicit: bool = True  # False: the type was left as offered (keep the cadence)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,18 @@ def _prospect(session: Session, command: LogCall, owner_id: int) -> Prospect:
     return prospect
 
 
+def _cadence_for(book: CadenceBook, prospect: Prospect, command: LogCall):
+    """(cadence, continuing). A running cadence goes on unless the rep chose another call
+    type on purpose; a new prospect, a paused or ended one starts the type's cadence."""
+    requested = book.for_call_type(command.call_type)
+    running = (prospect.status == ProspectStatus.ACTIVE.value
+               and prospect.cadence in book.cadences
+               and prospect.cadence_started_on is not None)
+    if running and (not command.call_type_explicit or requested.name == prospect.cadence):
+        return book.cadences[prospect.cadence], True
+    return requested, False
+
+
 def _existing(session: Session, command: LogCall, book: CadenceBook) -> LogResult | None:
     call = session.scalar(
         select(Call).where(
@@ -181,15 +194,13 @@ def _existing(session: Session, command: LogCall, book: CadenceBook) -> LogResul
 def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime) -> LogResult:
     rep = ensure_rep(session, command.team_id, command.user_id, default_tz=command.rep_tz)
     prospect = _prospect(session, command, rep.id)
-    today = local_today(now, prospect.tz)
-    cadence = book.for_call_type(command.call_type)
-    continuing = (
-        prospect.cadence == cadence.name
-        and prospect.status == ProspectStatus.ACTIVE.value
-        and prospect.cadence_started_on is not None
-    )
+    # The later of the two local dates: a rep in Sydney working a Los Angeles prospect
+    # has already done "Tuesday" while it is still Monday there.
+    today = max(local_today(now, prospect.tz), local_today(now, rep.tz))
+    cadence, continuing = _cadence_for(book, prospect, command)
     started_on = prospect.cadence_started_on if continuing else today
-    attempts = prospect.call_attempts + 1 if continuing else 0
+    unanswered = 1 if command.outcome in (Outcome.VOICEMAIL, Outcome.NO_ANSWER) else 0
+    attempts = (prospect.call_attempts if continuing else 0) + unanswered
     team = session.get(Team, command.team_id)
     holidays = book.holidays((today.year, today.year + 1), team.holiday_country if team else None)
     facts = CallFacts(command.outcome, today, started_on, attempts,
@@ -243,3 +254,33 @@ def log_call(session_factory: sessionmaker[Session], command: LogCall, book: Cad
         if existing is None:
             raise
         return existing
+
+
+def advance_cadence(session: Session, book: CadenceBook, prospect: Prospect, rep_id: int,
+                    handled: FollowUp, now: datetime) -> Touch | None:
+    """A touch was handled without a call (email sent, step done or skipped): schedule the
+    cadence's next one, as a connected call would, without using up a call attempt. Does
+    nothing when another touch is already pending or the prospect has no running cadence."""
+    if prospect.do_not_call or prospect.status != ProspectStatus.ACTIVE.value:
+        return None
+    cadence = book.cadences.get(prospect.cadence or "")
+    if cadence is None or prospect.cadence_started_on is None:
+        return None
+    pending = session.scalar(select(FollowUp.id).where(
+        FollowUp.team_id == prospect.team_id, FollowUp.prospect_id == prospect.id,
+        FollowUp.status == FollowUpStatus.PENDING.value, FollowUp.id != handled.id).limit(1))
+    if pending is not None:
+        return None
+    reference = max(local_today(now, prospect.tz), handled.due_on)
+    team = session.get(Team, prospect.team_id)
+    holidays = book.holidays((reference.year, reference.year + 1),
+                             team.holiday_country if team else None)
+    facts = CallFacts(Outcome.CONNECTED, reference, prospect.cadence_started_on,
+                      prospect.call_attempts, False, prospect.needs_verified_number)
+    plan = plan_after_call(cadence, facts, book.rules, holidays)
+    if plan.next_touch is None:
+        return None
+    prospect.status = plan.status.value
+    schedule_touch(session, prospect, rep_id, plan.next_touch, call_id=handled.call_id,
+                   key=f"after:{handled.id}")
+    return plan.next_touch

@@ -185,7 +185,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
                     settings_like: DigestSettings, send: Send, force: bool = False,
                     only_users: set[str] | None = None,
                     resume_stale_after: timedelta | None = None,
-                    ignore_schedule: bool = False) -> TickReport:
+                    ignore_schedule: bool = False,
+                    clock: Callable[[], datetime] | None = None) -> TickReport:
     """One pass over every rep: claim and send where it is time, record past-cut-off skips.
 
     ``send(rep, items, local_date)`` posts the DM and returns (channel, ts), or None when
@@ -195,7 +196,10 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     run already exists it sends anyway and records nothing new. ``resume_stale_after``
     takes over claims stuck longer than that (see :func:`reclaim`). ``ignore_schedule``
     (``digest --now``) sends to every rep now, still at most once per rep and local date.
+    ``clock`` stamps each claim when it is taken (a long pass must not make its own
+    late claims look stale to another process); ``now`` decides who is due.
     """
+    stamp = clock or (lambda: now)
     report = TickReport()
     reps = [rep for rep in reps_to_consider(session_factory, now)
             if only_users is None or rep.slack_user_id in only_users]
@@ -221,7 +225,7 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
                 report.skipped += recorded
                 report.already_claimed += not recorded
             elif (run_id := None if taken else claim(
-                    session_factory, rep.team_id, rep.rep_id, day, now)) or force:
+                    session_factory, rep.team_id, rep.rep_id, day, stamp())) or force:
                 _deliver(session_factory, rep, day, run_id, now, settings_like, send, report,
                          force=force)
             else:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.domain.drafts import (
@@ -148,7 +148,9 @@ class DraftRenderer:
             if (self.team_dir / name).is_file():
                 try:
                     return self.team.get_template(name).render(context), ""
-                except (TemplateError, UnicodeDecodeError, OSError) as exc:
+                # A team template is the team's code: any failure (a Jinja error, 1 // 0,
+                # a bad format string) falls back to the built-in one, never loses a log.
+                except Exception as exc:  # noqa: BLE001
                     where, line = error_location(exc, name)
                     reason = (f"Team template {Path(where).name}:{line}: {exc} "
                               "(the built-in template was used instead).")
@@ -200,7 +202,7 @@ def _check_kind(env, folders: list[Path], kind: str, context: dict) -> list[str]
         paths[part] = next((f / name for f in folders if (f / name).is_file()), Path(name))
         try:
             rendered[part] = env.get_template(name).render(context)
-        except (TemplateError, UnicodeDecodeError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - reported with file and line, as any error
             where, line = error_location(exc, str(paths[part]))
             return [f"{where}:{line}: {exc}"]
     subject, body = tidy_subject(rendered["subject"]), tidy_body(rendered["body"])

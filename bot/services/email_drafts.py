@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.asks import ask_context
 from bot.domain.cadence import Touch
-from bot.domain.drafts import choose_kinds
+from bot.domain.drafts import check_draft, choose_kinds
 from bot.domain.model import Channel, FollowUpStatus
-from bot.services.calls import LogResult, local_today
+from bot.services.cadences import CadenceBook
+from bot.services.calls import LogResult, advance_cadence, local_today
 from bot.services.drafts import DraftRenderer
 from bot.services.uow import unit_of_work
 
+STEP_KINDS = frozenset({"value_add", "objection", "breakup", "nurture"})
 NOTE_KEYS = ("pain_point", "objection", "next_step", "personal_detail", "resource_promised")
 
 
@@ -44,12 +46,14 @@ class DraftRecord:
     company: str | None
     hints: list[str] = field(default_factory=list)
     notice: str = ""  # e.g. "your team's template failed, the built-in one was used"
+    problems: list[str] = field(default_factory=list)  # quality checks the text fails
 
 
 def _record(draft: EmailDraft, prospect: Prospect, hints=(), notice="") -> DraftRecord:
     return DraftRecord(draft.id, draft.team_id, draft.rep_id, draft.prospect_id, draft.call_id,
                        draft.template, draft.subject, draft.body, draft.status, prospect.email,
-                       prospect.name, prospect.company, list(hints), notice)
+                       prospect.name, prospect.company, list(hints), notice,
+                       list(draft.problems or []))
 
 
 def _context(prospect: Prospect, rep: Rep, notes: dict) -> dict:
@@ -158,10 +162,12 @@ def edit_draft(session_factory, *, team_id: str, user_id: str, draft_id: int, su
         if draft.rep_id != rep.id:
             raise DraftNotFound(draft_id)
         draft.subject, draft.body = subject, body
+        draft.problems = [p.message for p in check_draft(draft.template, subject, body,
+                                                         company=prospect.company)]
         return _record(draft, prospect)
 
 
-def mark_sent(session_factory, *, team_id: str, draft_id: int,
+def mark_sent(session_factory, book: CadenceBook, *, team_id: str, draft_id: int,
               now: datetime) -> tuple[DraftRecord, bool]:
     """Record the email touch on the prospect's timeline and in the cadence.
     Returns (draft, newly_marked); a second click changes nothing."""
@@ -173,13 +179,19 @@ def mark_sent(session_factory, *, team_id: str, draft_id: int,
             raise DraftBlocked(prospect.name)
         draft.status, draft.sent_at = "sent", now
         today: date = local_today(now, prospect.tz)
-        due_email = session.scalar(select(FollowUp).where(
+        # A draft written for a cadence email step completes that step, even sent early;
+        # a recap, voicemail or confirmation email completes only a step due by today.
+        query = select(FollowUp).where(
             FollowUp.team_id == team_id, FollowUp.prospect_id == prospect.id,
             FollowUp.status == FollowUpStatus.PENDING.value,
-            FollowUp.channel == Channel.EMAIL.value, FollowUp.due_on <= today,
-        ).order_by(FollowUp.due_on).limit(1))
-        if due_email is not None:  # the cadence's email step is done
+            FollowUp.channel == Channel.EMAIL.value)
+        if draft.template not in STEP_KINDS:
+            query = query.where(FollowUp.due_on <= today)
+        due_email = session.scalar(query.order_by(FollowUp.due_on).limit(1))
+        if due_email is not None:  # the cadence's email step is done: on to the next
             due_email.status, due_email.completed_at = FollowUpStatus.DONE.value, now
+            session.flush()
+            advance_cadence(session, book, prospect, draft.rep_id, due_email, now)
         else:  # an extra touch (a recap, a breakup): on the timeline as done
             session.add(FollowUp(
                 team_id=team_id, prospect_id=prospect.id, rep_id=draft.rep_id,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Call, EmailDraft, Rep
+from bot.db.models import Call, EmailDraft, Prospect, Rep
 from bot.domain.model import Outcome
 from bot.services.email_drafts import DraftRecord, get_draft
 from bot.services.uow import unit_of_work
@@ -23,7 +23,10 @@ def nudges_due(session_factory: sessionmaker[Session], now: datetime,
             select(EmailDraft.id, EmailDraft.team_id, Rep.slack_user_id)
             .join(Call, Call.id == EmailDraft.call_id)
             .join(Rep, Rep.id == EmailDraft.rep_id)
+            .join(Prospect, Prospect.id == EmailDraft.prospect_id)
             .where(EmailDraft.template == "recap", EmailDraft.status == "draft",
+                   Prospect.do_not_call.is_(False),
+                   Prospect.status.not_in(["closed", "do_not_call"]),
                    EmailDraft.nudged_at.is_(None), Call.outcome == Outcome.CONNECTED.value,
                    Call.called_at <= now - after, Call.called_at > now - WINDOW,
                    Rep.active.is_(True))

@@ -19,6 +19,7 @@ class ProspectOption:
     id: int
     name: str
     company: str | None
+    cadence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,14 @@ class HomeData:
 def search_prospects(session_factory: sessionmaker[Session], team_id: str, query: str,
                      limit: int = 50) -> list[ProspectOption]:
     """Prospects of this team whose name or company contains ``query`` (case-insensitive)."""
-    pattern = f"%{query.strip().lower()}%"
+    typed = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{typed}%"
     with unit_of_work(session_factory) as session:
         rows = session.execute(
             select(Prospect.id, Prospect.name, Prospect.company)
             .where(Prospect.team_id == team_id)
-            .where(or_(func.lower(Prospect.name).like(pattern),
-                       func.lower(Prospect.company).like(pattern)))
+            .where(or_(func.lower(Prospect.name).like(pattern, escape="\\"),
+                       func.lower(Prospect.company).like(pattern, escape="\\")))
             .order_by(Prospect.name, Prospect.id)
             .limit(limit)
         ).all()
@@ -61,7 +63,7 @@ def find_prospect(session_factory, team_id: str, name: str, company: str) -> Pro
     if not name:
         return None
     with unit_of_work(session_factory) as session:
-        query = select(Prospect.id, Prospect.name, Prospect.company).where(
+        query = select(Prospect.id, Prospect.name, Prospect.company, Prospect.cadence).where(
             Prospect.team_id == team_id, func.lower(Prospect.name) == name.lower()
         )
         if company:
@@ -73,7 +75,7 @@ def find_prospect(session_factory, team_id: str, name: str, company: str) -> Pro
 def prospect_option(session_factory, team_id: str, prospect_id: int) -> ProspectOption | None:
     with unit_of_work(session_factory) as session:
         row = session.execute(
-            select(Prospect.id, Prospect.name, Prospect.company).where(
+            select(Prospect.id, Prospect.name, Prospect.company, Prospect.cadence).where(
                 Prospect.id == prospect_id, Prospect.team_id == team_id)
         ).first()
     return ProspectOption(*row) if row else None

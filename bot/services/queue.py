@@ -9,11 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import FollowUp, Prospect, Rep
-from bot.domain.cadence import CallFacts, next_step
 from bot.domain.calendar import add_business_days, roll_forward
 from bot.domain.model import CallType, FollowUpStatus, Outcome
 from bot.services.cadences import CadenceBook
-from bot.services.calls import LogCall, LogResult, local_today, log_call, schedule_touch
+from bot.services.calls import LogCall, LogResult, advance_cadence, local_today, log_call
 from bot.services.uow import unit_of_work
 
 SNOOZES = {"tomorrow": "Tomorrow", "3bd": "+3 business days", "next_week": "Next week"}
@@ -58,7 +57,7 @@ def check_item(session_factory, team_id: str, user_id: str, follow_up_id: int) -
         return Item(follow_up.id, prospect.id, prospect.name, prospect.company, prospect.cadence)
 
 
-def _call_type_for(book: CadenceBook, cadence: str | None) -> CallType:
+def call_type_for(book: CadenceBook, cadence: str | None) -> CallType:
     """A call type that continues the prospect's current cadence."""
     for call_type, name in book.by_call_type.items():
         if name == cadence:
@@ -71,8 +70,9 @@ def quick_log(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
     """One click: log the call for this item with ``outcome``. A double click logs once."""
     item = check_item(session_factory, team_id, user_id, follow_up_id)
     command = LogCall(team_id=team_id, user_id=user_id, rep_tz=rep_tz,
-                      call_type=_call_type_for(book, item.cadence), outcome=outcome,
-                      submission_key=f"quick:{follow_up_id}", prospect_id=item.prospect_id)
+                      call_type=call_type_for(book, item.cadence), outcome=outcome,
+                      submission_key=f"quick:{follow_up_id}", prospect_id=item.prospect_id,
+                      call_type_explicit=False)
     return log_call(session_factory, command, book, now)
 
 
@@ -80,8 +80,8 @@ def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: int, ch
            now: datetime, holidays=frozenset()) -> tuple[str, date]:
     """Move the item to tomorrow, +3 business days, or next Monday (business days)."""
     with unit_of_work(session_factory) as session:
-        follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
-        today = local_today(now, prospect.tz)
+        follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
+        today = max(local_today(now, prospect.tz), local_today(now, rep.tz))
         if choice == "tomorrow":
             due = add_business_days(today, 1, holidays)
         elif choice == "3bd":
@@ -95,32 +95,24 @@ def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: int, ch
 
 
 def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
-         follow_up_id: int, now: datetime, holidays=frozenset()) -> tuple[str, date | None]:
+         follow_up_id: int, now: datetime) -> tuple[str, date | None]:
     """Skip this step: it is marked skipped and the cadence's next step is scheduled."""
     with unit_of_work(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
         follow_up.status, follow_up.completed_at = FollowUpStatus.SKIPPED.value, now
-        cadence = book.cadences.get(prospect.cadence or "")
-        if cadence is None or prospect.cadence_started_on is None:
-            return prospect.name, None
-        today = local_today(now, prospect.tz)
-        facts = CallFacts(Outcome.NO_ANSWER, max(today, follow_up.due_on),
-                          prospect.cadence_started_on, prospect.call_attempts)
-        touch = next_step(cadence, facts, book.rules, holidays,
-                          calls_allowed=not prospect.needs_verified_number)
-        if touch is None:
-            return prospect.name, None
-        schedule_touch(session, prospect, rep.id, touch, call_id=follow_up.call_id,
-                       key=f"skip:{follow_up.id}")
-        return prospect.name, touch.due_on
+        session.flush()
+        touch = advance_cadence(session, book, prospect, rep.id, follow_up, now)
+        return prospect.name, touch.due_on if touch else None
 
 
-def mark_done(session_factory, *, team_id: str, user_id: str, follow_up_id: int,
-              now: datetime) -> str:
-    """An email or LinkedIn step done outside the bot."""
+def mark_done(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
+              follow_up_id: int, now: datetime) -> str:
+    """An email or LinkedIn step done outside the bot: the cadence moves on."""
     with unit_of_work(session_factory) as session:
-        follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
+        follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
         follow_up.status, follow_up.completed_at = FollowUpStatus.DONE.value, now
+        session.flush()
+        advance_cadence(session, book, prospect, rep.id, follow_up, now)
         return prospect.name
 
 

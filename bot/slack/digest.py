@@ -46,6 +46,11 @@ def refresh(client, deps, body: dict, respond, *, team_id: str, user_id: str, no
                            text=text, blocks=blocks)
 
 
+def _holidays(deps):
+    year = deps.clock().year
+    return deps.cadences.holidays((year, year + 1))
+
+
 def _value(body: dict) -> dict:
     action = (body.get("actions") or [{}])[0]
     return decode((action.get("selected_option") or {}).get("value") or action.get("value"))
@@ -91,17 +96,17 @@ def register(app: App, deps) -> None:
             item = check_item(deps.session_factory, team_id, user_id, _value(body).get("f"))
         except StaleItem as exc:
             return tell(respond, escape(str(exc)))
-        text = f"{item.prospect_name}, {item.company}" if item.company else item.prospect_name
         after_ack(deps, body, client, lambda: open_logcall_modal(
             client, deps, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"],
-            text=text))
+            prospect_id=item.prospect_id))
 
     @app.action(ids.DIGEST_DONE)
     def done(ack, body, context, client, respond):
         ack()
         team_id, user_id = team_of(context, body), user_of(context, body)
         try:
-            name = mark_done(deps.session_factory, team_id=team_id, user_id=user_id,
+            name = mark_done(deps.session_factory, deps.cadences, team_id=team_id,
+                             user_id=user_id,
                              follow_up_id=_value(body).get("f"), now=deps.clock())
         except StaleItem as exc:
             return tell(respond, escape(str(exc)))
@@ -123,7 +128,7 @@ def register(app: App, deps) -> None:
             else:
                 name, due = snooze_item(deps.session_factory, team_id=team_id, user_id=user_id,
                                         follow_up_id=value.get("f"), choice=value.get("s"),
-                                        now=deps.clock())
+                                        now=deps.clock(), holidays=_holidays(deps))
                 note = f":zzz: Snoozed {escape(name)} to {format_day(due)}."
         except StaleItem as exc:
             return tell(respond, escape(str(exc)))

@@ -35,11 +35,18 @@ def draft_secret(settings) -> str:
 
 
 def copy_url(deps, draft: DraftRecord) -> str | None:
-    if not deps.settings.public_url:
+    """The draft page link; none without PUBLIC_URL or without a secret that outlives
+    this process (a link that dies on restart is worse than the copy box)."""
+    settings = deps.settings
+    if not settings.public_url or not copy_url_ok(deps):
         return None
     token = make_token(draft_secret(deps.settings), DraftRef(draft.id, draft.team_id),
                        deps.clock(), timedelta(days=deps.settings.draft_ttl_days))
     return f"{deps.settings.public_url}/drafts/{token}"
+
+
+def copy_url_ok(deps) -> bool:
+    return bool(deps.settings.draft_secret or deps.settings.slack_signing_secret)
 
 
 def post_draft(client, deps, user_id: str, draft: DraftRecord) -> None:
@@ -63,10 +70,11 @@ def register(app: App, deps) -> None:
     @app.action(ids.DRAFT_COPY)
     def copy(ack, body, context, client, respond):
         ack()
-        if deps.settings.public_url:
+        draft_id = _draft_id(body)
+        if deps.settings.public_url and copy_url_ok(deps):
             return  # a link button: the browser opens the draft page
         try:
-            draft = get_draft(deps.session_factory, team_of(context, body), _draft_id(body))
+            draft = get_draft(deps.session_factory, team_of(context, body), draft_id)
         except DraftNotFound:
             return stale(respond, "That draft no longer exists.")
         after_ack(deps, body, client, lambda: client.views_open(
@@ -116,7 +124,8 @@ def register(app: App, deps) -> None:
     def sent(ack, body, context, client, respond):
         ack()
         try:
-            draft, newly = mark_sent(deps.session_factory, team_id=team_of(context, body),
+            draft, newly = mark_sent(deps.session_factory, deps.cadences,
+                                     team_id=team_of(context, body),
                                      draft_id=_draft_id(body), now=deps.clock())
         except DraftNotFound:
             return stale(respond, "That draft no longer exists.")

@@ -54,6 +54,7 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
             text=f"```{clip(text, 2980)}```")),
     ]
     notes = [f":bulb: {escape(hint)}" for hint in draft.hints]
+    notes += [f":mag: {escape(problem)}" for problem in draft.problems]
     if draft.notice:
         notes.append(f":warning: {escape(clip(draft.notice, 300))}")
     if notes:
@@ -63,7 +64,7 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
         when = f" on {format_day(sent_on.date())}" if sent_on else ""
         blocks.append(ContextBlock(block_id="draft_done", elements=[
             MarkdownTextObject(text=f":white_check_mark: Marked as sent{when}.")]))
-        return f"{title} for {draft.prospect_name} (sent)", blocks
+        return f"{title} for {escape(draft.prospect_name)} (sent)", blocks
     value = encode({"d": draft.id}, limit=2000)
     copy = ButtonElement(action_id=ids.DRAFT_COPY, text="Copy email", value=value,
                          url=copy_url, style="primary")
@@ -74,7 +75,7 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
         buttons.append(ButtonElement(action_id=ids.DRAFT_BREAKUP, text="Breakup email",
                                      value=encode({"p": draft.prospect_id}, limit=2000)))
     blocks.append(ActionsBlock(block_id="draft_actions", elements=buttons))
-    return f"{title} for {draft.prospect_name}: {draft.subject}", blocks
+    return f"{title} for {escape(draft.prospect_name)}: {escape(draft.subject)}", blocks
 
 
 def edit_view(draft: DraftRecord, *, channel: str | None, ts: str | None) -> View:

@@ -11,14 +11,16 @@ from bot.domain.model import CallType
 from bot.domain.prefill import parse_logcall_text
 from bot.services.calls import ProspectNotFound, local_today, log_call, suggest_next_date
 from bot.services.email_drafts import drafts_after_log
-from bot.services.prospects import find_prospect, search_prospects
+from bot.services.prospects import find_prospect, prospect_option, search_prospects
+from bot.services.queue import call_type_for
 from bot.services.reps import rep_timezone, save_rep_profile
 from bot.slack import ids
 from bot.slack.app_home import publish_home
 from bot.slack.context import team_of, user_of
 from bot.slack.drafts import post_draft
 from bot.slack.errors import after_ack
-from bot.slack.logcall_view import build_logcall_view, prospect_option, read_submission
+from bot.slack.logcall_view import build_logcall_view, read_submission
+from bot.slack.logcall_view import prospect_option as option_for
 from bot.slack.messages import logged_message
 from bot.slack.users import slack_profile
 
@@ -26,17 +28,25 @@ log = logging.getLogger(__name__)
 
 
 def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: str,
-                       text: str = "", channel_id: str | None = None) -> None:
-    """Open first (the trigger id dies in 3 s); fetch the rep's zone after, if unknown."""
+                       text: str = "", channel_id: str | None = None,
+                       prospect_id: int | None = None) -> None:
+    """Open first (the trigger id dies in 3 s); fetch the rep's zone after, if unknown.
+    With ``prospect_id`` (Log details on a due item) that prospect is preselected and the
+    call type continues its cadence."""
     known_tz = rep_timezone(deps.session_factory, team_id, user_id)
     tz = known_tz or deps.settings.default_timezone
     prefill = parse_logcall_text(text)
-    match = find_prospect(deps.session_factory, team_id, prefill.name, prefill.company)
-    suggested = suggest_next_date(deps.cadences, CallType.COLD_CALL, deps.clock(), tz)
+    if prospect_id is not None:
+        match = prospect_option(deps.session_factory, team_id, prospect_id)
+    else:
+        match = find_prospect(deps.session_factory, team_id, prefill.name, prefill.company)
+    call_type = call_type_for(deps.cadences, match.cadence) if match else CallType.COLD_CALL
+    suggested = suggest_next_date(deps.cadences, call_type, deps.clock(), tz)
 
     def view_for(zone: str):
         return build_logcall_view(prefill=prefill, rep_tz=zone, suggested=suggested,
-                                  preselected=match, channel_id=channel_id)
+                                  preselected=match, channel_id=channel_id,
+                                  call_type=call_type)
 
     opened = client.views_open(trigger_id=trigger_id, view=view_for(tz))["view"]
     if known_tz is None:
@@ -70,7 +80,7 @@ def register(app: App, deps) -> None:
     def prospect_options(ack, body, context):
         found = search_prospects(deps.session_factory, team_of(context, body),
                                  body.get("value", ""))
-        ack(options=[prospect_option(option).to_dict() for option in found])
+        ack(options=[option_for(option).to_dict() for option in found])
 
     @app.view(ids.LOGCALL_CALLBACK)
     def logcall_submitted(ack, body, context, client, view):

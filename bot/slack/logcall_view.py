@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import (
     ContextBlock,
@@ -19,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import ExternalDataSelectElement
 from slack_sdk.models.views import View
 
+from bot.config import is_iana_zone
 from bot.domain.model import CallType, Outcome
 from bot.domain.prefill import Prefill, is_valid_email
 from bot.services.calls import LogCall, NewProspect, Notes
@@ -57,7 +57,8 @@ def _text_input(field_id: str, label: str, *, initial: str = "", placeholder: st
 
 def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
                        preselected: ProspectOption | None = None,
-                       channel_id: str | None = None) -> View:
+                       channel_id: str | None = None,
+                       call_type: CallType = CallType.COLD_CALL) -> View:
     outcome_options = [Option(text=o.label, value=o.value) for o in Outcome]
     type_options = [Option(text=t.label, value=t.value) for t in CallType]
     picker = ExternalDataSelectElement(
@@ -80,7 +81,8 @@ def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
         _text_input(ids.NEW_TZ, "Their time zone", initial=rep_tz, block_id=tz_block_id(rep_tz),
                     hint="An IANA name such as America/Chicago or Europe/Berlin."),
         InputBlock(block_id=ids.CALL_TYPE, label="Call type", element=StaticSelectElement(
-            action_id=ids.VALUE, options=type_options, initial_option=type_options[0])),
+            action_id=ids.VALUE, options=type_options,
+            initial_option=type_options[list(CallType).index(call_type)])),
         InputBlock(block_id=ids.OUTCOME, label="Outcome", element=RadioButtonsElement(
             action_id=ids.VALUE, options=outcome_options)),
     ]
@@ -93,7 +95,10 @@ def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
         element=DatePickerElement(action_id=ids.VALUE,
                                   initial_date=suggested.isoformat() if suggested else None),
     ))
-    metadata = {"s": suggested.isoformat() if suggested else None, "c": channel_id}
+    # "t": the call type offered. Left as offered, a prospect's running cadence continues;
+    # a type the rep picks on purpose starts that type's cadence.
+    metadata = {"s": suggested.isoformat() if suggested else None, "c": channel_id,
+                "t": call_type.value}
     return View(type="modal", callback_id=ids.LOGCALL_CALLBACK, title="Log a call",
                 submit="Save", close="Cancel", blocks=blocks,
                 private_metadata=encode(metadata))
@@ -149,9 +154,7 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
         if texts[ids.NEW_EMAIL] and not is_valid_email(texts[ids.NEW_EMAIL]):
             errors[ids.NEW_EMAIL] = "That doesn't look like an email address (name@company.com)."
         tz = texts[ids.NEW_TZ] or rep_tz
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not is_iana_zone(tz):
             errors[keys[ids.NEW_TZ]] = (f"Unknown time zone '{clip(tz, 40)}'. Use a name like "
                                   "America/New_York or Europe/London.")
         new = NewProspect(texts[ids.NEW_NAME], texts[ids.NEW_COMPANY] or None,
@@ -182,5 +185,6 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
         outcome=Outcome(outcome_raw), submission_key=f"view:{view.get('id')}",
         prospect_id=prospect_id, new_prospect=new, notes=notes, next_date=next_date,
         suggested_date=date.fromisoformat(suggested) if suggested else None,
+        call_type_explicit=call_type_raw != meta.get("t", CallType.COLD_CALL.value),
     )
     return Submission(command, {})

@@ -70,5 +70,5 @@ def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> 
         blocks.append(ActionsBlock(block_id="log_actions", elements=[ButtonElement(
             action_id=ids.DRAFT_BREAKUP, text="Breakup email",
             value=encode({"p": result.prospect.id}, limit=2000))]))
-    fallback = f"Logged a {result.outcome.label.lower()} call with {escape(result.prospect.name)}"
+    fallback = f"Call logged ({result.outcome.label.lower()}): {escape(result.prospect.name)}"
     return fallback, blocks
