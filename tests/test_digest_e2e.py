@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from bot.db.models import Call, DigestRun, FollowUp, Prospect, Rep
+from bot.db.models import Call, DigestRun, EmailDraft, FollowUp, Prospect, Rep
 from tests.logcall_helpers import log_call, message_text
 
 WED = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # the clock fixture's default
@@ -233,3 +233,30 @@ def test_no_recap_nudge_once_the_prospect_is_do_not_call(slack, fake_slack, jobs
         session.scalars(select(Prospect)).one().do_not_call = True
         session.commit()
     assert jobs.nudge_tick(WED.replace(hour=21, minute=1)) == 0
+
+
+def test_notes_survive_a_one_click_log_and_a_sent_resource_is_not_owed(
+        slack, fake_slack, jobs, clock, session_factory):
+    log_call(slack, fake_slack, name="Dana", company="Acme", outcome="no_answer",
+             call_type="post_voicemail", pain_point="invoices by hand",
+             resource_promised="the case study")
+    clock.set(THU_0831_NY)
+    jobs.digest_tick(THU_0831_NY)
+    digest = _digests(fake_slack)[0]
+    assert "Still owed: the case study" in message_text(digest)
+    slack.block_action("digest_no_answer", value=_item_button(digest, "digest_no_answer")[
+        "value"], message=digest, channel_id=digest["channel"])
+    fake_slack.wait_for("chat.update")
+    from bot.services.queue import rep_due_list
+
+    with session_factory() as session:
+        session.add(EmailDraft(team_id="T0001", prospect_id=session.scalar(
+            select(Prospect.id)), rep_id=session.scalar(select(Rep.id)), template="recap",
+            subject="s", body="b",
+            status="sent", sent_at=THU_0831_NY))
+        session.commit()
+    monday = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    [item] = rep_due_list(session_factory, team_id="T0001", user_id="U0001", now=monday,
+                          max_calls=6, windows=()).items
+    assert item.pain_point == "invoices by hand"  # from the call that had notes
+    assert item.last_outcome == "no_answer" and item.resource_owed is None

@@ -148,3 +148,21 @@ def test_team_holiday_calendar_moves_the_touch(slack, fake_slack, session_factor
         prospect_id = session.scalar(select(Prospect.id).where(Prospect.name == "Pat"))
         due = session.scalar(select(FollowUp.due_on).where(FollowUp.prospect_id == prospect_id))
     assert due == date(2026, 11, 27)  # Thu 26 Nov 2026 is Thanksgiving
+
+
+def test_wrong_number_can_be_cleared_and_calls_resume(slack, fake_slack, session_factory):
+    log_call(slack, fake_slack, name="Pat", outcome="no_answer", call_type="post_voicemail")
+    with session_factory() as session:
+        prospect_id = session.scalar(select(Prospect.id))
+    _, dm = log_call(slack, fake_slack, prospect_id=prospect_id, outcome="wrong_number",
+                     call_type="post_voicemail")
+    assert _follow_ups(session_factory, "pending") == []
+    button = next(e for b in dm["blocks"] for e in b.get("elements", []) or []
+                  if e.get("action_id") == "prospect_verified")
+    slack.block_action("prospect_verified", value=button["value"], message=dm,
+                       channel_id=dm["channel"])
+    note = fake_slack.wait_for("response_url")[-1].params["text"]
+    assert "Calls to Pat can resume" in note
+    assert not _prospect(session_factory).needs_verified_number
+    [call] = _follow_ups(session_factory, "pending")
+    assert call.channel == "call"

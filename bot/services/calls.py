@@ -108,8 +108,15 @@ def suggest_next_date(
 
 def schedule_touch(session: Session, prospect: Prospect, rep_id: int, touch: Touch,
                    *, call_id: int | None, key: str) -> FollowUp:
-    """The only way a follow-up row is written. Refuses do-not-call prospects."""
+    """The only way a follow-up row is written. Refuses do-not-call prospects; a touch
+    already pending (same step, channel and day) is not written twice."""
     guard_schedule(prospect.do_not_call)
+    same = session.scalar(select(FollowUp).where(
+        FollowUp.team_id == prospect.team_id, FollowUp.prospect_id == prospect.id,
+        FollowUp.status == FollowUpStatus.PENDING.value, FollowUp.step == touch.step,
+        FollowUp.channel == touch.channel.value, FollowUp.due_on == touch.due_on))
+    if same is not None:
+        return same
     follow_up = FollowUp(
         team_id=prospect.team_id, prospect_id=prospect.id, rep_id=rep_id, call_id=call_id,
         due_on=touch.due_on, step=touch.step, purpose=touch.purpose[:255],
@@ -284,3 +291,31 @@ def advance_cadence(session: Session, book: CadenceBook, prospect: Prospect, rep
     schedule_touch(session, prospect, rep_id, plan.next_touch, call_id=handled.call_id,
                    key=f"after:{handled.id}")
     return plan.next_touch
+
+
+def verify_number(session_factory, book: CadenceBook, *, team_id: str, prospect_id: int,
+                  user_id: str, now: datetime) -> tuple[str, Touch | None]:
+    """The rep has a working number again: calls resume with the cadence's next call."""
+    with unit_of_work(session_factory) as session:
+        prospect = session.scalar(select(Prospect).where(
+            Prospect.id == prospect_id, Prospect.team_id == team_id))
+        if prospect is None:
+            raise ProspectNotFound(prospect_id)
+        rep = ensure_rep(session, team_id, user_id)
+        prospect.needs_verified_number = False
+        cadence = book.cadences.get(prospect.cadence or "")
+        if (prospect.do_not_call or cadence is None or prospect.cadence_started_on is None
+                or prospect.status != ProspectStatus.ACTIVE.value):
+            return prospect.name, None
+        today = max(local_today(now, prospect.tz), local_today(now, rep.tz))
+        team = session.get(Team, team_id)
+        holidays = book.holidays((today.year, today.year + 1),
+                                 team.holiday_country if team else None)
+        facts = CallFacts(Outcome.CONNECTED, today, prospect.cadence_started_on,
+                          prospect.call_attempts)
+        touch = next_step(cadence, facts, book.rules, holidays)
+        if touch is None:
+            return prospect.name, None
+        schedule_touch(session, prospect, rep.id, touch, call_id=None,
+                       key=f"verified:{prospect.id}:{now.isoformat()}")
+        return prospect.name, touch

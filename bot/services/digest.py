@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import and_, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Call, DigestRun, FollowUp, Prospect, Rep
+from bot.db.models import Call, DigestRun, EmailDraft, FollowUp, Prospect, Rep
 from bot.domain import digest as rules
 from bot.domain.digest import DigestSettings, DueItem, RepRecord, RunRecord, TickReport
 from bot.domain.model import FollowUpStatus, ProspectStatus
@@ -51,31 +51,60 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
                    Prospect.status != ProspectStatus.DO_NOT_CALL.value)
             .order_by(FollowUp.due_on, Prospect.name, FollowUp.id)
         ).all()
-        latest = _latest_calls(session, team_id, sorted({p.id for _, p, _ in rows})) if rows else {}
+        ids = sorted({p.id for _, p, _ in rows})
+        latest = _latest_calls(session, team_id, ids) if rows else {}
+        # A one-click log has no notes: show those of the latest call that has some, and
+        # count a promised resource as owed until an email goes out after that call.
+        noted = _latest_calls(session, team_id, ids, with_notes=True) if rows else {}
+        sent = _last_email_sent(session, team_id, ids) if rows else {}
     items = []
     for follow_up, prospect, rep_tz in rows:
         call = latest.get(prospect.id)
+        notes = noted.get(prospect.id)
         last_on = call.called_at.astimezone(ZoneInfo(rep_tz)).date() if call else None
+        owed = notes and notes.resource_promised
+        if owed and sent.get(prospect.id) and sent[prospect.id] >= notes.called_at:
+            owed = None
         items.append(DueItem(
             follow_up_id=follow_up.id, prospect_id=prospect.id, prospect_name=prospect.name,
             company=prospect.company, phone=prospect.phone, prospect_tz=prospect.tz,
             due_on=follow_up.due_on, channel=follow_up.channel, step=follow_up.step,
             purpose=follow_up.purpose, attempt=follow_up.attempt_number, max_calls=max_calls,
             last_outcome=call and call.outcome, last_call_on=last_on,
-            pain_point=call and call.pain_point, next_step=call and call.next_step,
-            resource_owed=call and call.resource_promised, overdue=follow_up.due_on < today))
+            pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
+            resource_owed=owed or None, overdue=follow_up.due_on < today))
     return rules.order_due_items(items, now, windows) if now is not None else items
 
 
-def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]) -> dict[int, Call]:
-    """The most recent call of each prospect, in one query."""
+def _latest_calls(session: Session, team_id: str, prospect_ids: list[int], *,
+                  with_notes: bool = False) -> dict[int, Call]:
+    """The most recent call of each prospect (with notes, if asked), in one query."""
     rank = func.row_number().over(partition_by=Call.prospect_id,
                                   order_by=(Call.called_at.desc(), Call.id.desc()))
-    ranked = select(Call.id, rank.label("rank")).where(
-        Call.team_id == team_id, Call.prospect_id.in_(prospect_ids)).subquery()
+    query = select(Call.id, rank.label("rank")).where(
+        Call.team_id == team_id, Call.prospect_id.in_(prospect_ids))
+    if with_notes:
+        query = query.where(or_(*(and_(column.is_not(None), column != "") for column in (
+            Call.pain_point, Call.next_step, Call.resource_promised))))
+    ranked = query.subquery()
     calls = session.scalars(
         select(Call).join(ranked, ranked.c.id == Call.id).where(ranked.c.rank == 1))
     return {call.prospect_id: call for call in calls}
+
+
+def _last_email_sent(session: Session, team_id: str,
+                     prospect_ids: list[int]) -> dict[int, datetime]:
+    """When each prospect was last sent an email (a draft marked as sent)."""
+    rows = session.execute(
+        select(EmailDraft.prospect_id, func.max(EmailDraft.sent_at))
+        .where(EmailDraft.team_id == team_id, EmailDraft.prospect_id.in_(prospect_ids),
+               EmailDraft.status == "sent")
+        .group_by(EmailDraft.prospect_id)).all()
+    return {pid: _aware(at) for pid, at in rows if at is not None}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _insert_run(session_factory: SessionFactory, run: DigestRun) -> int | None:

@@ -47,3 +47,4 @@ DIGEST_NO_ANSWER = "digest_no_answer"
 DIGEST_DETAILS = "digest_details"
 DIGEST_DONE = "digest_done"
 DIGEST_MORE = "digest_more"  # overflow: snooze choices and skip
+PROSPECT_VERIFIED = "prospect_verified"  # "Number verified" after a wrong number

@@ -9,19 +9,28 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.model import CallType
 from bot.domain.prefill import parse_logcall_text
-from bot.services.calls import ProspectNotFound, local_today, log_call, suggest_next_date
+from bot.domain.windows import format_day
+from bot.services.calls import (
+    ProspectNotFound,
+    local_today,
+    log_call,
+    suggest_next_date,
+    verify_number,
+)
 from bot.services.email_drafts import drafts_after_log
 from bot.services.prospects import find_prospect, prospect_option, search_prospects
 from bot.services.queue import call_type_for
 from bot.services.reps import rep_timezone, save_rep_profile
 from bot.slack import ids
 from bot.slack.app_home import publish_home
+from bot.slack.codec import decode
 from bot.slack.context import team_of, user_of
 from bot.slack.drafts import post_draft
 from bot.slack.errors import after_ack
 from bot.slack.logcall_view import build_logcall_view, read_submission
 from bot.slack.logcall_view import prospect_option as option_for
 from bot.slack.messages import logged_message
+from bot.slack.text import escape
 from bot.slack.users import slack_profile
 
 log = logging.getLogger(__name__)
@@ -81,6 +90,21 @@ def register(app: App, deps) -> None:
         found = search_prospects(deps.session_factory, team_of(context, body),
                                  body.get("value", ""))
         ack(options=[option_for(option).to_dict() for option in found])
+
+    @app.action(ids.PROSPECT_VERIFIED)
+    def number_verified(ack, body, context, respond):
+        ack()
+        prospect_id = decode((body.get("actions") or [{}])[0].get("value")).get("p")
+        try:
+            name, touch = verify_number(deps.session_factory, deps.cadences,
+                                        team_id=team_of(context, body), prospect_id=prospect_id,
+                                        user_id=user_of(context, body), now=deps.clock())
+        except ProspectNotFound:
+            return respond(text="That prospect is not in this workspace any more.",
+                           response_type="ephemeral", replace_original=False)
+        then = f" Next: {touch.purpose} on {format_day(touch.due_on)}." if touch else ""
+        respond(text=f"Calls to {escape(name)} can resume.{then}", response_type="ephemeral",
+                replace_original=False)
 
     @app.view(ids.LOGCALL_CALLBACK)
     def logcall_submitted(ack, body, context, client, view):

@@ -64,6 +64,9 @@ def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> 
     if result.prospect.needs_verified_number:
         blocks.append(ContextBlock(block_id="log_flags", elements=[MarkdownTextObject(
             text=":warning: Needs a verified number: no calls until it is fixed.")]))
+        blocks.append(ActionsBlock(block_id="log_verify", elements=[ButtonElement(
+            action_id=ids.PROSPECT_VERIFIED, text="Number verified",
+            value=encode({"p": result.prospect.id}, limit=2000))]))
     if not (result.outcome is Outcome.DO_NOT_CALL or result.prospect.do_not_call):
         blocks.append(SectionBlock(block_id="log_next", text=MarkdownTextObject(
             text=clip(next_touch_text(result, windows), 3000))))
