@@ -260,3 +260,18 @@ def test_notes_survive_a_one_click_log_and_a_sent_resource_is_not_owed(
                           max_calls=6, windows=()).items
     assert item.pain_point == "invoices by hand"  # from the call that had notes
     assert item.last_outcome == "no_answer" and item.resource_owed is None
+
+
+def test_a_send_that_slack_refused_is_tried_again_next_tick(slack, fake_slack, jobs,
+                                                             session_factory):
+    _seed(slack, fake_slack, ["Dana"])
+    fake_slack.fail("chat.postMessage", status=500, times=4)  # beyond the client's retries
+    first = jobs.digest_tick(THU_0831_NY)
+    assert (first.sent, first.failed) == (0, 1)
+    second = jobs.digest_tick(THU_0831_NY.replace(minute=32))
+    assert (second.sent, second.retried) == (1, 1)
+    assert jobs.digest_tick(THU_0831_NY.replace(minute=33)).sent == 0
+    assert len(_digests(fake_slack)) == 1
+    with session_factory() as session:
+        run = session.scalars(select(DigestRun)).one()
+    assert (run.status, run.attempts) == ("sent", 2)

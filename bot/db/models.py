@@ -193,6 +193,7 @@ class DigestRun(Base):
     rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
     local_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="claimed")
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(255))

@@ -18,6 +18,14 @@ from bot.domain.windows import DEFAULT_WINDOWS, CallWindow, windows_on
 Action = Literal["send", "wait", "skip_not_working_day", "skip_past_cutoff"]
 
 
+class SendLater(Exception):
+    """Slack certainly did not post (rate limited past our retries, a 5xx): the run may be
+    tried again on a later tick the same morning, up to MAX_SEND_ATTEMPTS."""
+
+
+MAX_SEND_ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class Decision:
     local_date: date  # the rep's calendar date at ``now``
@@ -84,6 +92,7 @@ class TickReport:
     waiting: int = 0
     off_day: int = 0
     resumed: int = 0  # stale claims taken over (see resume_stale_after)
+    retried: int = 0  # runs that failed before anything was posted, tried again
 
 
 class DigestSettings(Protocol):

@@ -30,6 +30,7 @@ OPEN_STATUSES = ("claimed", "sending")
 # A literal, not a bound parameter: only then can SQLite (and a PostgreSQL generic plan)
 # prove the query matches the partial index ix_follow_ups_open_rep_due.
 _PENDING = literal_column(f"'{FollowUpStatus.PENDING.value}'")
+_RETRY = "retry: "  # error prefix of a failure that posted nothing
 _CHUNK = 500  # reps per query when looking up existing runs
 Send = Callable[[RepRecord, list[DueItem], date], tuple[str, str] | None]
 
@@ -196,18 +197,38 @@ def reps_to_consider(session_factory: SessionFactory, now: datetime) -> list[Rep
     return [RepRecord(*row) for row in rows]
 
 
-def _existing_runs(session_factory: SessionFactory,
-                   wanted: list[tuple[RepRecord, date]]) -> set[tuple[int, date]]:
-    """Which (rep id, local date) pairs already have a run: one query per 500 reps."""
-    found: set[tuple[int, date]] = set()
+def _existing_runs(session_factory: SessionFactory, wanted: list[tuple[RepRecord, date]]
+                   ) -> dict[tuple[int, date], tuple[int, bool]]:
+    """(rep id, local date) pairs that already have a run -> (run id, may be retried):
+    one query per 500 reps."""
+    found: dict[tuple[int, date], tuple[int, bool]] = {}
     with unit_of_work(session_factory) as session:
         for chunk in (wanted[i:i + _CHUNK] for i in range(0, len(wanted), _CHUNK)):
-            rows = session.execute(select(DigestRun.rep_id, DigestRun.local_date).where(
+            rows = session.execute(select(
+                DigestRun.rep_id, DigestRun.local_date, DigestRun.id, DigestRun.status,
+                DigestRun.error, DigestRun.attempts).where(
                 DigestRun.team_id.in_({rep.team_id for rep, _ in chunk}),
                 DigestRun.rep_id.in_({rep.rep_id for rep, _ in chunk}),
                 DigestRun.local_date.in_({day for _, day in chunk})))
-            found.update((rep_id, day) for rep_id, day in rows)
+            for rep_id, day, run_id, status, error, attempts in rows:
+                retry = (status == "failed" and (error or "").startswith(_RETRY)
+                         and attempts < rules.MAX_SEND_ATTEMPTS)
+                found[(rep_id, day)] = (run_id, retry)
     return found
+
+
+def retake(session_factory: SessionFactory, run_id: int, now: datetime) -> int | None:
+    """Claim a run that failed before Slack posted anything, for another try. Atomic: of
+    two processes, one wins."""
+    with unit_of_work(session_factory) as session:
+        won = session.execute(
+            update(DigestRun)
+            .where(DigestRun.id == run_id, DigestRun.status == "failed",
+                   DigestRun.error.startswith(_RETRY),
+                   DigestRun.attempts < rules.MAX_SEND_ATTEMPTS)
+            .values(status="claimed", claimed_at=now, attempts=DigestRun.attempts + 1,
+                    error=None, finished_at=None)).rowcount == 1
+    return run_id if won else None
 
 
 def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
@@ -246,7 +267,13 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     existing = _existing_runs(session_factory, [(rep, day) for rep, day, _ in plans])
     for rep, day, action in plans:
         taken = (rep.rep_id, day) in existing
+        run_id, retry = existing.get((rep.rep_id, day), (None, False))
         try:
+            if retry and action == "send" and retake(session_factory, run_id, stamp()):
+                report.retried += 1
+                _deliver(session_factory, rep, day, run_id, now, settings_like, send, report,
+                         force=False)
+                continue
             if action == "skip_past_cutoff":
                 recorded = not taken and record_skip(
                     session_factory, rep.team_id, rep.rep_id, day, now,
@@ -293,6 +320,11 @@ def _deliver(session_factory: SessionFactory, rep: RepRecord, day: date, run_id:
             report.empty += 1
             return
         posted = send(rep, items, day)
+    except rules.SendLater as exc:  # nothing was posted: a later tick may try again
+        log.warning("digest for rep %s on %s not sent yet: %s", rep.rep_id, day, exc)
+        record("failed", error=f"{_RETRY}{exc}"[:255])
+        report.failed += 1
+        return
     except Exception as exc:  # noqa: BLE001 - recorded on the run; the fan-out goes on
         log.exception("digest for rep %s on %s failed", rep.rep_id, day)
         record("failed", error=f"{type(exc).__name__}: {exc}")

@@ -10,11 +10,13 @@ from datetime import date
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.digest import DueItem, RepRecord
+from bot.domain.digest import DueItem, RepRecord, SendLater
 from bot.services.reps import deactivate_rep
 from bot.slack.digest_view import due_list_message
 
 log = logging.getLogger(__name__)
+TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                       "request_timeout"})  # Slack posted nothing: try again later
 GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "users_not_found"})
 
 
@@ -75,9 +77,13 @@ class DigestNotifier:
                     log.warning("rate limited in %s; pausing %.0fs", rep.team_id, retry)
                     self.limiter.pause(rep.team_id, retry)
                     continue
-                if exc.response.get("error") in GONE:
+                error = exc.response.get("error")
+                if error in GONE:
                     log.info("rep %s is gone from Slack (%s): marked inactive",
-                             rep.slack_user_id, exc.response.get("error"))
+                             rep.slack_user_id, error)
                     deactivate_rep(self.deps.session_factory, rep.team_id, rep.rep_id)
+                    raise
+                if exc.response.status_code >= 500 or error in TRANSIENT:
+                    raise SendLater(error or f"HTTP {exc.response.status_code}") from exc
                 raise
-        raise RuntimeError(f"still rate limited after {self.max_429_retries} retries")
+        raise SendLater(f"still rate limited after {self.max_429_retries} retries")
