@@ -165,9 +165,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     socket_mode = not args.http
     if socket_mode and not settings.slack_app_token:
+        also = "" if settings.slack_bot_token else " (and SLACK_BOT_TOKEN, the xoxb- token)"
         raise SettingsError(
-            "SLACK_APP_TOKEN is not set. Set it (an xapp- token with connections:write) to run "
-            "in Socket Mode, or start with 'followup-bot run --http' and SLACK_SIGNING_SECRET."
+            f"SLACK_APP_TOKEN is not set{also}. Set it (an xapp- token with connections:write) "
+            "to run in Socket Mode, or start with 'followup-bot run --http' and "
+            "SLACK_SIGNING_SECRET."
         )
     settings.require_slack(socket_mode=socket_mode)
     if settings.public_url and not (settings.draft_secret or settings.slack_signing_secret):

@@ -24,7 +24,7 @@ def run_cli(*args, env=None, cwd=None, timeout=60):
 def test_run_without_tokens_explains_what_is_missing(tmp_path):
     result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 2
-    assert "SLACK_APP_TOKEN is not set" in result.stderr
+    assert "SLACK_APP_TOKEN is not set (and SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
     http = run_cli("run", "--http", cwd=tmp_path)
     assert http.returncode == 2

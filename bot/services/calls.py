@@ -236,13 +236,16 @@ def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime)
         touch = Touch(command.next_date, touch.channel, touch.purpose, touch.step,
                       touch.attempt, touch.kind)
         overridden = True
+    reason = plan.reason
+    if touch is None and command.next_date and command.next_date != command.suggested_date:
+        reason = (reason + " The date you picked was not used.").strip()
     if touch is not None:
         schedule_touch(session, prospect, rep.id, touch, call_id=call.id,
                        key=f"call:{call.id}:next")
     # The cadence ran out (call cap or last step done): its final touch is the breakup.
     final = touch is not None and touch.kind == "nurture"
     return LogResult(call.id, _view(prospect), command.outcome, command.call_type, attempts,
-                     book.rules.max_calls, touch, plan.reason, rep.tz, overridden=overridden,
+                     book.rules.max_calls, touch, reason, rep.tz, overridden=overridden,
                      is_final_touch=final)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
@@ -170,7 +171,16 @@ def edit_draft(session_factory, *, team_id: str, user_id: str, draft_id: int, su
 def mark_sent(session_factory, book: CadenceBook, *, team_id: str, draft_id: int,
               now: datetime) -> tuple[DraftRecord, bool]:
     """Record the email touch on the prospect's timeline and in the cadence.
-    Returns (draft, newly_marked); a second click changes nothing."""
+    Returns (draft, newly_marked); a second click (even a simultaneous one) changes
+    nothing."""
+    try:
+        return _mark_sent(session_factory, book, team_id=team_id, draft_id=draft_id, now=now)
+    except IntegrityError:  # the other click won
+        return get_draft(session_factory, team_id, draft_id), False
+
+
+def _mark_sent(session_factory, book: CadenceBook, *, team_id: str, draft_id: int,
+               now: datetime) -> tuple[DraftRecord, bool]:
     with unit_of_work(session_factory) as session:
         draft, prospect = _load(session, team_id, draft_id)
         if draft.status == "sent":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import FollowUp, Prospect, Rep
@@ -94,10 +96,20 @@ def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: int, ch
         return prospect.name, due
 
 
+@contextmanager
+def _once(session_factory):
+    """A unit of work where losing a race to a second click reads as 'already handled'."""
+    try:
+        with unit_of_work(session_factory) as session:
+            yield session
+    except IntegrityError:
+        raise StaleItem("Someone already handled this follow-up; nothing was changed.") from None
+
+
 def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
          follow_up_id: int, now: datetime) -> tuple[str, date | None]:
     """Skip this step: it is marked skipped and the cadence's next step is scheduled."""
-    with unit_of_work(session_factory) as session:
+    with _once(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
         follow_up.status, follow_up.completed_at = FollowUpStatus.SKIPPED.value, now
         session.flush()
@@ -108,7 +120,7 @@ def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
 def mark_done(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
               follow_up_id: int, now: datetime) -> str:
     """An email or LinkedIn step done outside the bot: the cadence moves on."""
-    with unit_of_work(session_factory) as session:
+    with _once(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
         follow_up.status, follow_up.completed_at = FollowUpStatus.DONE.value, now
         session.flush()
