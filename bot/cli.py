@@ -183,7 +183,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.scheduler import Jobs
 
     jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
-    jobs.start()  # due lists and recap nudges, on the scheduler's own threads
+    jobs.start(isolate=True)  # due lists in a child process; recap nudges on a thread
     from bot.web import make_server, make_wsgi_app
 
     if socket_mode:

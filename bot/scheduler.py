@@ -8,13 +8,16 @@ scheduler's own threads, never on Bolt's listener executor.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from apscheduler.executors.pool import ProcessPoolExecutor, ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
+from bot.config import Settings, configure_logging
 from bot.domain.digest import TickReport
 from bot.services.digest import run_digest_tick
 from bot.services.nudges import claim_nudge, nudges_due
@@ -24,6 +27,22 @@ from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
+SEND_WORKERS = 8  # DMs in flight at once; the workspace limiter sets the pace
+_child: Jobs | None = None  # the fan-out process's own jobs (see Jobs.start(isolate=True))
+
+
+def digest_in_own_process(settings: Settings) -> None:
+    """The digest tick, run in a separate process: the fan-out's CPU (queries, Block Kit,
+    JSON) then never competes with the web threads for the GIL, so acks stay fast while
+    thousands of due lists go out."""
+    global _child
+    if _child is None:
+        from bot.app import build_app, make_client
+
+        configure_logging(settings)
+        app = build_app(settings)
+        _child = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
+    _child.digest_tick()
 
 
 @dataclass(frozen=True)
@@ -50,7 +69,7 @@ class Jobs:
             self.deps.session_factory, now or self.deps.clock(), settings_like=self.rules,
             send=self.notifier, force=force, only_users=only_users,
             ignore_schedule=ignore_schedule, resume_stale_after=STALE_CLAIM,
-            clock=self.deps.clock)
+            clock=self.deps.clock, workers=SEND_WORKERS)
         if report.sent or report.failed or report.skipped:
             log.info("digest tick: %s", report)
         return report
@@ -77,11 +96,25 @@ class Jobs:
                 log.warning("recap nudge to %s failed: %s", user_id, exc.response.get("error"))
         return sent
 
-    def start(self, tick_seconds: int = 60) -> BackgroundScheduler:
-        scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
+    def start(self, tick_seconds: int = 60, *, isolate: bool = False) -> BackgroundScheduler:
+        """Start the jobs. ``isolate`` runs the digest tick in a child process (what
+        ``followup-bot run`` does); otherwise on a scheduler thread, with this process's
+        clock (what tests use)."""
+        executors = {"default": ThreadPoolExecutor(4)}
+        if isolate:
+            executors["fanout"] = ProcessPoolExecutor(
+                1, pool_kwargs={"mp_context": multiprocessing.get_context("spawn")})
+        scheduler = BackgroundScheduler(timezone="UTC", executors=executors, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds})
-        scheduler.add_job(self._safe(self.digest_tick), IntervalTrigger(seconds=tick_seconds),
-                          id="digest", next_run_time=datetime.now().astimezone())
+        first = datetime.now().astimezone()
+        if isolate:
+            scheduler.add_job(digest_in_own_process, IntervalTrigger(seconds=tick_seconds),
+                              args=[self.deps.settings], id="digest", executor="fanout",
+                              next_run_time=first)
+        else:
+            scheduler.add_job(self._safe(self.digest_tick),
+                              IntervalTrigger(seconds=tick_seconds), id="digest",
+                              next_run_time=first)
         scheduler.add_job(self._safe(self.nudge_tick), IntervalTrigger(minutes=5), id="nudge")
         scheduler.start()
         self.scheduler = scheduler

@@ -50,3 +50,32 @@ def test_digest_now_cli_sends_once_unless_forced(slack, fake_slack, settings,
     forced = digest("--force", "--user", "U0001")
     assert "sent 1" in forced.stdout
     assert len(fake_slack.calls_to("chat.postMessage")) == posts + 2
+
+
+def test_isolated_fan_out_runs_in_its_own_process(slack, fake_slack, jobs, settings,
+                                                  session_factory):
+    """What `run` does: the digest tick in a child process, on the real clock."""
+    import dataclasses
+    from datetime import time as clock_time
+    from datetime import timedelta
+
+    from bot.db.models import Rep
+    from bot.scheduler import Jobs
+
+    log_call(slack, fake_slack, name="Dana", outcome="no_answer", call_type="post_voicemail")
+    now = datetime.now(UTC)
+    start = max(now - timedelta(minutes=2), now.replace(hour=0, minute=0, second=0))
+    with session_factory() as session:  # due now, by the real clock, in UTC
+        session.scalars(select(FollowUp)).one().due_on = date(2020, 1, 6)
+        rep = session.scalars(select(Rep)).one()
+        rep.tz, rep.workday_start, rep.working_days = "UTC", start.time(), "1234567"
+        session.commit()
+    isolated = Jobs(dataclasses.replace(jobs.deps, settings=dataclasses.replace(
+        settings, digest_cutoff=clock_time(23, 59, 59))), jobs.client)
+    posts = len(fake_slack.calls_to("chat.postMessage"))
+    isolated.start(tick_seconds=3600, isolate=True)
+    try:
+        fake_slack.wait_for("chat.postMessage", posts + 1, timeout=60)
+    finally:
+        isolated.shutdown()
+    assert "Your follow-ups for" in str(fake_slack.calls_to("chat.postMessage")[-1].params)

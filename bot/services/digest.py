@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -82,14 +83,17 @@ def _latest_calls(session: Session, team_id: str, prospect_ids: list[int], *,
     """The most recent call of each prospect (with notes, if asked), in one query."""
     rank = func.row_number().over(partition_by=Call.prospect_id,
                                   order_by=(Call.called_at.desc(), Call.id.desc()))
-    query = select(Call.id, rank.label("rank")).where(
-        Call.team_id == team_id, Call.prospect_id.in_(prospect_ids))
+    # Only prospect_id here (the ids come from this team's list): a team_id condition
+    # made SQLite pick the (team_id, submission_key) index and scan the team's history.
+    query = select(Call.id, Call.team_id, rank.label("rank")).where(
+        Call.prospect_id.in_(prospect_ids))
     if with_notes:
         query = query.where(or_(*(and_(column.is_not(None), column != "") for column in (
             Call.pain_point, Call.next_step, Call.resource_promised))))
     ranked = query.subquery()
     calls = session.scalars(
-        select(Call).join(ranked, ranked.c.id == Call.id).where(ranked.c.rank == 1))
+        select(Call).join(ranked, ranked.c.id == Call.id)
+        .where(ranked.c.rank == 1, ranked.c.team_id == team_id))
     return {call.prospect_id: call for call in calls}
 
 
@@ -98,8 +102,8 @@ def _last_email_sent(session: Session, team_id: str,
     """When each prospect was last sent an email (a draft marked as sent)."""
     rows = session.execute(
         select(EmailDraft.prospect_id, func.max(EmailDraft.sent_at))
-        .where(EmailDraft.team_id == team_id, EmailDraft.prospect_id.in_(prospect_ids),
-               EmailDraft.status == "sent")
+        .where(EmailDraft.prospect_id.in_(prospect_ids), EmailDraft.status == "sent",
+               EmailDraft.team_id == team_id)
         .group_by(EmailDraft.prospect_id)).all()
     return {pid: _aware(at) for pid, at in rows if at is not None}
 
@@ -236,7 +240,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
                     only_users: set[str] | None = None,
                     resume_stale_after: timedelta | None = None,
                     ignore_schedule: bool = False,
-                    clock: Callable[[], datetime] | None = None) -> TickReport:
+                    clock: Callable[[], datetime] | None = None,
+                    workers: int = 1) -> TickReport:
     """One pass over every rep: claim and send where it is time, record past-cut-off skips.
 
     ``send(rep, items, local_date)`` posts the DM and returns (channel, ts), or None when
@@ -248,6 +253,7 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     (``digest --now``) sends to every rep now, still at most once per rep and local date.
     ``clock`` stamps each claim when it is taken (a long pass must not make its own
     late claims look stale to another process); ``now`` decides who is due.
+    ``workers`` reps are handled at once (``send`` must then be thread-safe).
     """
     stamp = clock or (lambda: now)
     report = TickReport()
@@ -265,30 +271,44 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
         report.waiting += action == "wait"
         report.off_day += action == "skip_not_working_day"
     existing = _existing_runs(session_factory, [(rep, day) for rep, day, _ in plans])
-    for rep, day, action in plans:
+
+    def handle(rep: RepRecord, day: date, action: str) -> TickReport:
+        mine = TickReport()
         taken = (rep.rep_id, day) in existing
         run_id, retry = existing.get((rep.rep_id, day), (None, False))
         try:
             if retry and action == "send" and retake(session_factory, run_id, stamp()):
-                report.retried += 1
-                _deliver(session_factory, rep, day, run_id, now, settings_like, send, report,
+                mine.retried += 1
+                _deliver(session_factory, rep, day, run_id, now, settings_like, send, mine,
                          force=False)
-                continue
-            if action == "skip_past_cutoff":
+            elif action == "skip_past_cutoff":
                 recorded = not taken and record_skip(
                     session_factory, rep.team_id, rep.rep_id, day, now,
                     "past the cut-off before the digest could go out")
-                report.skipped += recorded
-                report.already_claimed += not recorded
+                mine.skipped += recorded
+                mine.already_claimed += not recorded
             elif (run_id := None if taken else claim(
                     session_factory, rep.team_id, rep.rep_id, day, stamp())) or force:
-                _deliver(session_factory, rep, day, run_id, now, settings_like, send, report,
+                _deliver(session_factory, rep, day, run_id, now, settings_like, send, mine,
                          force=force)
             else:
-                report.already_claimed += 1
+                mine.already_claimed += 1
         except Exception:  # noqa: BLE001 - one rep's database trouble must not stop the rest
             log.exception("digest for rep %s on %s could not be handled", rep.rep_id, day)
-            report.failed += 1
+            mine.failed += 1
+        return mine
+
+    # Sends wait on Slack (and on the workspace limiter); a few at once keep the pace
+    # at the limit instead of at one round trip per rep. Claims keep it exactly-once.
+    if workers <= 1 or len(plans) <= 1:
+        parts = [handle(*plan) for plan in plans]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
+            parts = list(pool.map(lambda plan: handle(*plan), plans))
+    for part in parts:
+        for field in fields(TickReport):
+            setattr(report, field.name, getattr(report, field.name)
+                    + getattr(part, field.name))
     return report
 
 
