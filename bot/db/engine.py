@@ -30,7 +30,11 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it doubled the round trips of every short unit of work (measured in
+    # the fan-out profile). Connections are recycled instead, and a connection found
+    # dead invalidates the pool (SQLAlchemy does that on disconnect errors).
+    kwargs.setdefault("pool_recycle", 300)
+    return create_engine(url, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal_column, or_, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,10 +54,9 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
             .order_by(FollowUp.due_on, Prospect.name, FollowUp.id)
         ).all()
         ids = sorted({p.id for _, p, _ in rows})
-        latest = _latest_calls(session, team_id, ids) if rows else {}
         # A one-click log has no notes: show those of the latest call that has some, and
         # count a promised resource as owed until an email goes out after that call.
-        noted = _latest_calls(session, team_id, ids, with_notes=True) if rows else {}
+        latest, noted = _latest_calls(session, team_id, ids) if rows else ({}, {})
         sent = _last_email_sent(session, team_id, ids) if rows else {}
     items = []
     for follow_up, prospect, rep_tz in rows:
@@ -78,23 +77,26 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
     return rules.order_due_items(items, now, windows) if now is not None else items
 
 
-def _latest_calls(session: Session, team_id: str, prospect_ids: list[int], *,
-                  with_notes: bool = False) -> dict[int, Call]:
-    """The most recent call of each prospect (with notes, if asked), in one query."""
-    rank = func.row_number().over(partition_by=Call.prospect_id,
-                                  order_by=(Call.called_at.desc(), Call.id.desc()))
-    # Only prospect_id here (the ids come from this team's list): a team_id condition
-    # made SQLite pick the (team_id, submission_key) index and scan the team's history.
-    query = select(Call.id, Call.team_id, rank.label("rank")).where(
-        Call.prospect_id.in_(prospect_ids))
-    if with_notes:
-        query = query.where(or_(*(and_(column.is_not(None), column != "") for column in (
-            Call.pain_point, Call.next_step, Call.resource_promised))))
-    ranked = query.subquery()
+def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]
+                  ) -> tuple[dict[int, Call], dict[int, Call]]:
+    """Each prospect's latest call, and latest call with notes: one query over those
+    prospects' calls, newest first, on the (prospect_id, called_at) index. Only
+    prospect_id is in the WHERE clause: a team_id condition made SQLite pick the
+    (team_id, submission_key) index and scan the team's whole history. A prospect has a
+    handful of calls (the cadence caps them), so reading them all is cheap."""
+    latest: dict[int, Call] = {}
+    noted: dict[int, Call] = {}
     calls = session.scalars(
-        select(Call).join(ranked, ranked.c.id == Call.id)
-        .where(ranked.c.rank == 1, ranked.c.team_id == team_id))
-    return {call.prospect_id: call for call in calls}
+        select(Call).where(Call.prospect_id.in_(prospect_ids))
+        .order_by(Call.prospect_id, Call.called_at.desc(), Call.id.desc()))
+    for call in calls:
+        if call.team_id != team_id:
+            continue
+        latest.setdefault(call.prospect_id, call)
+        if call.prospect_id not in noted and (call.pain_point or call.next_step
+                                              or call.resource_promised):
+            noted[call.prospect_id] = call
+    return latest, noted
 
 
 def _last_email_sent(session: Session, team_id: str,
