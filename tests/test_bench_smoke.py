@@ -1,0 +1,65 @@
+"""The benchmark harness (bench/) runs end to end at smoke size and reports every result.
+
+No timing assertions: latency targets are for `python -m bench --size full` on a quiet
+machine, not for CI. SQLite always; PostgreSQL too when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_smoke_run_produces_every_result(tmp_path):
+    out = tmp_path / "results.json"
+    db = "both" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--size", "smoke", "--db", db, "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "wall time" in done.stdout  # the table was printed
+    report = json.loads(out.read_text())
+    dbs = ["sqlite", "postgres"] if db == "both" else ["sqlite"]
+    primary = report["primary_db"]
+    assert report["size"] == "smoke" and report["machine"]["cpus"] >= 1
+    assert set(report["scenarios"]) == {"logcall", "submit", "duelist", "fanout"}
+
+    logcall = report["scenarios"]["logcall"][primary]
+    assert set(logcall["levels"]) == {"1", "8", "32"}
+    for level in logcall["levels"].values():
+        for app in ("bot", "bare"):
+            assert level[app]["ack"]["n"] > 0 and level[app]["open"]["n"] > 0
+            assert level[app]["ack"]["p99_ms"] >= level[app]["ack"]["p50_ms"] > 0
+            assert 0 <= level[app]["within_3s_pct"] <= 100
+        assert level["ratio_p99_ack"] > 0 and level["ratio_p99_open"] > 0
+
+    for kind in dbs:
+        submit = report["scenarios"]["submit"][kind]
+        assert submit["submit_to_row"]["n"] > 0 and submit["submit_to_row"]["p99_ms"] > 0
+        assert submit["errors"] == 0
+        assert submit["visible_at_ack"] == submit["acked"]  # committed before the ack
+
+        duelist = report["scenarios"]["duelist"][kind]
+        sizes = [stage["follow_ups"] for stage in duelist["stages"]]
+        assert len(sizes) == 3 and sizes == sorted(sizes) and sizes[0] > 0
+        assert all(stage["per_rep"]["n"] > 0 for stage in duelist["stages"])
+        assert duelist["morning"]["reps"] == duelist["stages"][-1]["reps"]
+        assert duelist["morning"]["total_s"] >= 0
+        plan = " ".join(duelist["plans"]["queries"][0]["plan"])
+        assert "ix_follow_ups_open_rep_due" in plan
+        assert (duelist["after_analyze"] is not None) == (kind == "sqlite")
+
+    fanout = report["scenarios"]["fanout"][primary]
+    assert fanout["dms_sent"] > 0 and fanout["achieved_per_s"] > 0
+    assert fanout["dms_sent"] + fanout["reps_missed"] >= fanout["reps"]
+    assert fanout["duplicates"] >= 0 and fanout["http_429"] >= 0
+    assert fanout["logcall_idle"]["n"] > 0 and fanout["logcall_during"]["n"] > 0
+    assert fanout["memory_kib"]["after_fanout_rss"] > fanout["memory_kib"]["idle_rss"] / 2 > 5000
+
+    names = {check["name"] for check in report["checks"]}
+    assert any("modals opened within 3 s" in name for name in names)
+    assert all({"name", "value", "target", "met"} <= set(check) for check in report["checks"])
