@@ -195,7 +195,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             threading.Thread(target=pages.run, name="draft-pages", daemon=True).start()
             log.info("serving draft pages on http://%s:%s", args.host, pages.effective_port)
         log.info("starting in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            SocketModeHandler(app, settings.slack_app_token).start()
+        except KeyboardInterrupt:
+            log.info("stopping")
+        finally:
+            jobs.shutdown()
         return 0
 
     server = make_server(make_wsgi_app(app, engine), host=args.host, port=args.port,
@@ -208,6 +214,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
+        jobs.shutdown()
         server.close()
     return 0
 

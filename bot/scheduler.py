@@ -7,10 +7,14 @@ scheduler's own threads, never on Bolt's listener executor.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from apscheduler.executors.pool import ProcessPoolExecutor, ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,22 +31,45 @@ from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
+class _StopFlag:
+    """A file the web process touches on shutdown and the fan-out child polls."""
+
+    @staticmethod
+    def _path(pid: int) -> Path:
+        return Path(tempfile.gettempdir()) / f"followup-bot-{pid}.stop"
+
+    def mark(self, pid: int) -> None:
+        with contextlib.suppress(OSError):
+            self._path(pid).touch()
+
+    def exists(self, pid: int) -> bool:
+        return self._path(pid).exists()
+
+    def clear(self, pid: int) -> None:
+        with contextlib.suppress(OSError):
+            self._path(pid).unlink(missing_ok=True)
+
+
+_STOP = _StopFlag()
 SEND_WORKERS = 8  # DMs in flight at once; the workspace limiter sets the pace
 _child: Jobs | None = None  # the fan-out process's own jobs (see Jobs.start(isolate=True))
 
 
-def digest_in_own_process(settings: Settings) -> None:
+def digest_in_own_process(settings: Settings, parent_pid: int) -> None:
     """The digest tick, run in a separate process: the fan-out's CPU (queries, Block Kit,
-    JSON) then never competes with the web threads for the GIL, so acks stay fast while
-    thousands of due lists go out."""
+    JSON) then never competes with the web threads for the GIL, and at a lower priority,
+    so acks stay fast while thousands of due lists go out. When the bot stops, the pass
+    stops taking claims at once (runs already claimed finish or are resumed later)."""
     global _child
     if _child is None:
         from bot.app import build_app, make_client
 
         configure_logging(settings)
+        with contextlib.suppress(OSError):
+            os.nice(10)
         app = build_app(settings)
         _child = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
-    _child.digest_tick()
+    _child.digest_tick(stop=lambda: os.getppid() != parent_pid or _STOP.exists(parent_pid))
 
 
 @dataclass(frozen=True)
@@ -64,12 +91,12 @@ class Jobs:
         self.scheduler: BackgroundScheduler | None = None
 
     def digest_tick(self, now: datetime | None = None, *, only_users=None, force=False,
-                    ignore_schedule=False) -> TickReport:
+                    ignore_schedule=False, stop=None) -> TickReport:
         report = run_digest_tick(
             self.deps.session_factory, now or self.deps.clock(), settings_like=self.rules,
             send=self.notifier, force=force, only_users=only_users,
             ignore_schedule=ignore_schedule, resume_stale_after=STALE_CLAIM,
-            clock=self.deps.clock, workers=SEND_WORKERS)
+            clock=self.deps.clock, workers=SEND_WORKERS, stop=stop)
         if report.sent or report.failed or report.skipped:
             log.info("digest tick: %s", report)
         return report
@@ -101,6 +128,7 @@ class Jobs:
         ``followup-bot run`` does); otherwise on a scheduler thread, with this process's
         clock (what tests use)."""
         executors = {"default": ThreadPoolExecutor(4)}
+        _STOP.clear(os.getpid())
         if isolate:
             executors["fanout"] = ProcessPoolExecutor(
                 1, pool_kwargs={"mp_context": multiprocessing.get_context("spawn")})
@@ -109,8 +137,8 @@ class Jobs:
         first = datetime.now().astimezone()
         if isolate:
             scheduler.add_job(digest_in_own_process, IntervalTrigger(seconds=tick_seconds),
-                              args=[self.deps.settings], id="digest", executor="fanout",
-                              next_run_time=first)
+                              args=[self.deps.settings, os.getpid()], id="digest",
+                              executor="fanout", next_run_time=first)
         else:
             scheduler.add_job(self._safe(self.digest_tick),
                               IntervalTrigger(seconds=tick_seconds), id="digest",
@@ -122,6 +150,7 @@ class Jobs:
 
     def shutdown(self) -> None:
         if self.scheduler is not None:
+            _STOP.mark(os.getpid())  # a running fan-out in the child stops taking claims
             self.scheduler.shutdown(wait=False)
 
     @staticmethod

@@ -448,3 +448,13 @@ def test_a_long_pass_does_not_make_its_own_claims_look_stale(session_factory):
     tick(session_factory, start, mine, clock=lambda: late)
     sent = [user for user, _, _ in mine.sent + other.sent]
     assert sorted(sent) == ["U1", "U2"]
+
+
+def test_a_stopping_bot_takes_no_new_claims(session_factory):
+    for user in ("U1", "U2", "U3"):
+        rep_with_work(session_factory, user)
+    outbox = Outbox()
+    report = tick(session_factory, ny(2026, 11, 25, 8, 31), outbox,
+                  stop=lambda: len(outbox.sent) >= 1)
+    assert report.sent == 1 and len(runs(session_factory)) == 1  # the others stay unclaimed
+    assert tick(session_factory, ny(2026, 11, 25, 8, 40), outbox).sent == 2  # picked up later

@@ -243,7 +243,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
                     resume_stale_after: timedelta | None = None,
                     ignore_schedule: bool = False,
                     clock: Callable[[], datetime] | None = None,
-                    workers: int = 1) -> TickReport:
+                    workers: int = 1,
+                    stop: Callable[[], bool] | None = None) -> TickReport:
     """One pass over every rep: claim and send where it is time, record past-cut-off skips.
 
     ``send(rep, items, local_date)`` posts the DM and returns (channel, ts), or None when
@@ -255,7 +256,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     (``digest --now``) sends to every rep now, still at most once per rep and local date.
     ``clock`` stamps each claim when it is taken (a long pass must not make its own
     late claims look stale to another process); ``now`` decides who is due.
-    ``workers`` reps are handled at once (``send`` must then be thread-safe).
+    ``workers`` reps are handled at once (``send`` must then be thread-safe). ``stop``
+    is asked before each rep: once it says yes, no new claim is taken (shutdown).
     """
     stamp = clock or (lambda: now)
     report = TickReport()
@@ -276,6 +278,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
 
     def handle(rep: RepRecord, day: date, action: str) -> TickReport:
         mine = TickReport()
+        if stop is not None and stop():
+            return mine
         taken = (rep.rep_id, day) in existing
         run_id, retry = existing.get((rep.rep_id, day), (None, False))
         try:
