@@ -163,31 +163,31 @@ def slack_env(fake: RemoteFake) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def bot(fake: RemoteFake, db_url: str, workdir: Path, **settings: str) -> Iterator[Proc]:
+def _served(name: str, argv: list[str], env: dict[str, str], workdir: Path,
+            port: int) -> Iterator[Proc]:
+    """Start a web process, wait for /healthz, stop its whole group afterwards."""
+    popen, log = _spawn(name, argv, env, workdir)
+    proc = Proc(name, popen, f"http://127.0.0.1:{port}", log)
+    try:
+        wait_healthy(proc)
+        yield proc
+    finally:
+        proc.stop()
+
+
+def bot(fake: RemoteFake, db_url: str, workdir: Path, **settings: str):
     """The real bot: ``python -m bot run --http`` (migrations, scheduler, waitress)."""
     port = free_port()
     env = {**slack_env(fake), "DATABASE_URL": db_url, "LOG_LEVEL": "WARNING", **settings}
-    popen, log = _spawn("bot", [sys.executable, "-m", "bot", "run", "--http", "--host",
-                                "127.0.0.1", "--port", str(port)], env, workdir)
-    proc = Proc("bot", popen, f"http://127.0.0.1:{port}", log)
-    try:
-        wait_healthy(proc)
-        yield proc
-    finally:
-        proc.stop()
+    return _served("bot", [sys.executable, "-m", "bot", "run", "--http", "--host",
+                           "127.0.0.1", "--port", str(port)], env, workdir, port)
 
 
-@contextlib.contextmanager
-def bare(fake: RemoteFake, workdir: Path) -> Iterator[Proc]:
+def bare(fake: RemoteFake, workdir: Path):
+    """The minimal Bolt app the bot is compared with, on the same server."""
     port = free_port()
-    popen, log = _spawn("bare", [sys.executable, str(ROOT / "bench" / "bare_app.py"),
-                                 str(port)], slack_env(fake), workdir)
-    proc = Proc("bare", popen, f"http://127.0.0.1:{port}", log)
-    try:
-        wait_healthy(proc)
-        yield proc
-    finally:
-        proc.stop()
+    return _served("bare", [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port)],
+                   slack_env(fake), workdir, port)
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ def _count(session_factory, model):
         ({"name": ""}, "new_name", "Pick a prospect"),
         ({"name": "Pat", "email": "pat-at-example"}, "new_email", "email address"),
         ({"name": "Pat", "tz": "Mars/Olympus"}, "new_tz:America/New_York", "Unknown time zone"),
+        ({"name": "Pat", "tz": "localtime"}, "new_tz:America/New_York", "Unknown time zone"),
         ({"name": "Pat", "next_date": "2026-11-24"}, "next_date", "past"),
         ({"name": "Pat", "next_date": "2027-12-01"}, "next_date", "within the next year"),
         ({"name": "Pat", "outcome": None}, "outcome", "how the call went"),

@@ -15,6 +15,7 @@ from bot.domain.calendar import add_business_days, roll_forward
 from bot.domain.model import CallType, FollowUpStatus, Outcome
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogCall, LogResult, advance_cadence, local_today, log_call
+from bot.services.digest import due_list_for
 from bot.services.uow import unit_of_work
 
 SNOOZES = {"tomorrow": "Tomorrow", "3bd": "+3 business days", "next_week": "Next week"}
@@ -138,8 +139,6 @@ class RepList:
 def rep_due_list(session_factory, *, team_id: str, user_id: str, now: datetime,
                  max_calls: int, windows) -> RepList:
     """The rep's overdue and due-today items right now (empty for an unknown rep)."""
-    from bot.services.digest import due_list_for
-
     with unit_of_work(session_factory) as session:
         rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
                                                Rep.slack_user_id == user_id))
