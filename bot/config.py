@@ -279,3 +279,5 @@ def configure_logging(settings: Settings) -> None:
         level=getattr(logging, settings.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if settings.log_level != "DEBUG":  # alembic announces every plugin at INFO on import
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

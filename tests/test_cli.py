@@ -26,6 +26,7 @@ def test_run_without_tokens_explains_what_is_missing(tmp_path):
     assert result.returncode == 2
     assert "SLACK_APP_TOKEN is not set (and SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1  # one line, no log noise before it
     http = run_cli("run", "--http", cwd=tmp_path)
     assert http.returncode == 2
     assert "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET are not set" in http.stderr
