@@ -21,6 +21,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -85,6 +86,9 @@ class Rep(Base):
     working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False while ``tz`` is only DEFAULT_TIMEZONE (Slack has not said yet): no due-list
+    # claim or skip is recorded for the rep until it is known.
+    tz_known: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
 
@@ -99,6 +103,9 @@ class Prospect(Base):
     company: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # NFC + casefold of name and company (bot.domain.text.search_key): what search matches.
+    name_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    company_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
     status: Mapped[str] = mapped_column(String(24), default="active")
     needs_verified_number: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -197,5 +204,7 @@ class DigestRun(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(255))
+    owner: Mapped[str | None] = mapped_column(String(64))  # the sender holding an open run
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # renewed while sending
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
