@@ -105,7 +105,8 @@ REP_COLS = ("id", "team_id", "slack_user_id", "name", "tz", "workday_start", "wo
             "digest_enabled", "active", "created_at")
 PROSPECT_COLS = ("id", "team_id", "owner_rep_id", "name", "company", "email", "phone", "tz",
                  "status", "needs_verified_number", "do_not_call", "cadence",
-                 "cadence_started_on", "call_attempts", "created_at", "updated_at")
+                 "cadence_started_on", "call_attempts", "created_at", "updated_at",
+                 "name_key", "company_key")
 CALL_COLS = ("id", "team_id", "prospect_id", "rep_id", "called_at", "outcome", "call_type",
              "pain_point", "next_step", "resource_promised", "attempt_number", "created_at")
 FOLLOW_UP_COLS = ("id", "team_id", "prospect_id", "rep_id", "call_id", "due_on", "step",
@@ -157,7 +158,8 @@ def add_book(loader: Loader, rep_ids: Sequence[int], *, prospects: int, calls: i
                 yield (pid, TEAM, rep, f"Prospect {pid:07d}", f"Company {pid % 5000}",
                        f"p{pid}@example.com", "+1 555 0100", ZONES[pid % len(ZONES)],
                        "do_not_call" if dnc else "active", no, loader.flag(dnc), "post_call",
-                       started, calls, days[60], days[2])
+                       started, calls, days[60], days[2],
+                       f"prospect {pid:07d}", f"company {pid % 5000}")
 
     def call_rows():
         for rep in rep_ids:

@@ -30,6 +30,8 @@ def _count(session_factory, model):
         ({"name": "Pat", "outcome": None}, "outcome", "how the call went"),
         ({"name": "Pat", "pain_point": "x" * 501}, "pain_point", "under 500"),
         ({"name": "P" * 121}, "new_name", "under 120"),
+        ({"name": "\u200b\u200b"}, "new_name", "no visible letters"),
+        ({"name": "\u2060\u200d \u3164"}, "new_name", "no visible letters"),
     ],
 )
 def test_bad_input_is_a_field_error_and_nothing_is_saved(slack, fake_slack, session_factory,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import Call, FollowUp, Prospect, Team
 from bot.domain.cadence import CallFacts, Plan, Touch, guard_schedule, next_step, plan_after_call
 from bot.domain.model import CallType, Channel, FollowUpStatus, Outcome, ProspectStatus
+from bot.domain.text import search_key
 from bot.services.cadences import CadenceBook
 from bot.services.reps import ensure_rep
 from bot.services.uow import unit_of_work
@@ -159,6 +160,7 @@ def _prospect(session: Session, command: LogCall, owner_id: int) -> Prospect:
     prospect = Prospect(
         team_id=command.team_id, owner_rep_id=owner_id, name=new.name, company=new.company,
         email=new.email, phone=new.phone, tz=new.tz, status=ProspectStatus.ACTIVE.value,
+        name_key=search_key(new.name)[:255], company_key=search_key(new.company)[:255],
     )
     session.add(prospect)
     session.flush()

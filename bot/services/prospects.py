@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import FollowUp, Prospect, Rep
 from bot.domain.model import FollowUpStatus
+from bot.domain.text import search_key
 from bot.services.uow import unit_of_work
 
 
@@ -43,15 +44,17 @@ class HomeData:
 
 def search_prospects(session_factory: sessionmaker[Session], team_id: str, query: str,
                      limit: int = 50) -> list[ProspectOption]:
-    """Prospects of this team whose name or company contains ``query`` (case-insensitive)."""
-    typed = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """Prospects of this team whose name or company contains ``query``, compared on their
+    search keys (NFC + case-folded: "zoë" finds "Zoë" however either was typed)."""
+    typed = search_key(query.strip()).replace("\\", "\\\\").replace("%", "\\%")
+    typed = typed.replace("_", "\\_")
     pattern = f"%{typed}%"
     with unit_of_work(session_factory) as session:
         rows = session.execute(
             select(Prospect.id, Prospect.name, Prospect.company)
             .where(Prospect.team_id == team_id)
-            .where(or_(func.lower(Prospect.name).like(pattern, escape="\\"),
-                       func.lower(Prospect.company).like(pattern, escape="\\")))
+            .where(or_(Prospect.name_key.like(pattern, escape="\\"),
+                       Prospect.company_key.like(pattern, escape="\\")))
             .order_by(Prospect.name, Prospect.id)
             .limit(limit)
         ).all()
@@ -64,10 +67,10 @@ def find_prospect(session_factory, team_id: str, name: str, company: str) -> Pro
         return None
     with unit_of_work(session_factory) as session:
         query = select(Prospect.id, Prospect.name, Prospect.company, Prospect.cadence).where(
-            Prospect.team_id == team_id, func.lower(Prospect.name) == name.lower()
+            Prospect.team_id == team_id, Prospect.name_key == search_key(name)[:255]
         )
         if company:
-            query = query.where(func.lower(Prospect.company) == company.lower())
+            query = query.where(Prospect.company_key == search_key(company)[:255])
         rows = session.execute(query.limit(2)).all()
     return ProspectOption(*rows[0]) if len(rows) == 1 else None
 

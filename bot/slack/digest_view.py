@@ -22,7 +22,7 @@ from bot.domain.windows import describe_window, format_day
 from bot.services.queue import SNOOZES
 from bot.slack import ids
 from bot.slack.codec import encode
-from bot.slack.text import clip, escape
+from bot.slack.text import clip_mrkdwn, escape, escape_clipped
 
 MESSAGE_BLOCKS = 50
 QUICK = ((ids.DIGEST_CONNECTED, "Connected"), (ids.DIGEST_VOICEMAIL, "Voicemail"),
@@ -51,17 +51,17 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
     if facts:
         lines.append(" · ".join(facts))
     if item.pain_point:
-        lines.append(f"Pain: “{escape(clip(item.pain_point, 200))}”")
+        lines.append(f"Pain: “{escape_clipped(item.pain_point, 200)}”")
     if item.next_step:
-        lines.append(f"Agreed next step: {escape(clip(item.next_step, 200))}")
+        lines.append(f"Agreed next step: {escape_clipped(item.next_step, 200)}")
     if item.resource_owed:
-        lines.append(f":package: Still owed: {escape(clip(item.resource_owed, 150))}")
+        lines.append(f":package: Still owed: {escape_clipped(item.resource_owed, 150)}")
     window = best_window(item, now, windows) if item.channel == "call" else None
     if window is not None:
         lines.append(f":clock4: {describe_window(window, rep_tz)}")
     elif item.purpose:
-        lines.append(f"_{escape(clip(item.purpose, 150))}_")
-    return clip("\n".join(lines), 3000)
+        lines.append(f"_{escape_clipped(item.purpose, 150)}_")
+    return clip_mrkdwn("\n".join(lines), 3000)
 
 
 def item_actions(item: DueItem) -> ActionsBlock:
@@ -94,7 +94,7 @@ def due_list_message(items: Sequence[DueItem], *, rep_tz: str, today: date, now:
     ]
     if note:
         blocks.append(ContextBlock(block_id="digest_note", elements=[
-            MarkdownTextObject(text=clip(note, 2000))]))
+            MarkdownTextObject(text=clip_mrkdwn(note, 2000))]))
     room = (MESSAGE_BLOCKS - len(blocks) - 1) // 2  # two blocks per item, one for "more"
     shown = list(items[:room])
     for item in shown:

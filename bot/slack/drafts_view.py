@@ -19,7 +19,7 @@ from bot.domain.windows import format_day
 from bot.services.email_drafts import DraftRecord
 from bot.slack import ids
 from bot.slack.codec import encode
-from bot.slack.text import clip, escape
+from bot.slack.text import clip, clip_mrkdwn, escape, escape_clipped
 
 KIND_TITLES = {
     "recap": "Recap email",
@@ -46,20 +46,20 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
     if draft.company:
         who += f" ({escape(draft.company)})"
     to = f" · to {escape(draft.to_email)}" if draft.to_email else " · no email address on file"
-    text = escape(full_text(draft)).replace("```", "'''")
+    text = escape_clipped(full_text(draft).replace("```", "'''"), 2980)
     blocks: list = [
         SectionBlock(block_id="draft_head", text=MarkdownTextObject(
             text=f":email: *{title}* for {who}{to}")),
         SectionBlock(block_id="draft_text", text=MarkdownTextObject(
-            text=f"```{clip(text, 2980)}```")),
+            text=f"```{text}```")),
     ]
     notes = [f":bulb: {escape(hint)}" for hint in draft.hints]
     notes += [f":mag: {escape(problem)}" for problem in draft.problems]
     if draft.notice:
-        notes.append(f":warning: {escape(clip(draft.notice, 300))}")
+        notes.append(f":warning: {escape_clipped(draft.notice, 300)}")
     if notes:
         blocks.append(ContextBlock(block_id="draft_hints", elements=[
-            MarkdownTextObject(text=clip("\n".join(notes), 2000))]))
+            MarkdownTextObject(text=clip_mrkdwn("\n".join(notes), 2000))]))
     if draft.status == "sent":
         when = f" on {format_day(sent_on.date())}" if sent_on else ""
         blocks.append(ContextBlock(block_id="draft_done", elements=[

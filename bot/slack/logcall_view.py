@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from bot.config import is_iana_zone
 from bot.domain.model import CallType, Outcome
 from bot.domain.prefill import Prefill, is_valid_email
+from bot.domain.text import has_visible_text
 from bot.services.calls import LogCall, NewProspect, Notes
 from bot.services.prospects import ProspectOption
 from bot.slack import ids
@@ -151,13 +152,17 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
     if prospect_id is None:
         if not texts[ids.NEW_NAME]:
             errors[ids.NEW_NAME] = "Pick a prospect above, or type the new prospect's name."
+        elif not has_visible_text(texts[ids.NEW_NAME]):
+            errors[ids.NEW_NAME] = ("That name has no visible letters (only blank or invisible "
+                                    "characters). Type the prospect's name.")
         if texts[ids.NEW_EMAIL] and not is_valid_email(texts[ids.NEW_EMAIL]):
             errors[ids.NEW_EMAIL] = "That doesn't look like an email address (name@company.com)."
         tz = texts[ids.NEW_TZ] or rep_tz
         if not is_iana_zone(tz):
             errors[keys[ids.NEW_TZ]] = (f"Unknown time zone '{clip(tz, 40)}'. Use a name like "
                                   "America/New_York or Europe/London.")
-        new = NewProspect(texts[ids.NEW_NAME], texts[ids.NEW_COMPANY] or None,
+        company = texts[ids.NEW_COMPANY] if has_visible_text(texts[ids.NEW_COMPANY]) else ""
+        new = NewProspect(texts[ids.NEW_NAME], company or None,
                           texts[ids.NEW_EMAIL] or None, texts[ids.NEW_PHONE] or None, tz)
     outcome_raw = _selected(values, ids.OUTCOME)
     if outcome_raw not in {o.value for o in Outcome}:

@@ -15,7 +15,7 @@ from bot.domain.windows import describe_window, format_day, windows_on
 from bot.services.calls import LogResult
 from bot.slack import ids
 from bot.slack.codec import encode
-from bot.slack.text import clip, escape
+from bot.slack.text import clip_mrkdwn, escape, escape_clipped
 
 CHANNEL_WORDS = {Channel.CALL: "Call", Channel.EMAIL: "Email", Channel.LINKEDIN: "LinkedIn note",
                  Channel.OTHER: "Touch"}
@@ -56,11 +56,11 @@ def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> 
         headline = (f":no_entry: {who(result)} is on do-not-call. Every touch is cancelled "
                     "and none will be scheduled again.")
     blocks = [SectionBlock(block_id="log_summary", text=MarkdownTextObject(text=headline))]
-    lines = [f"*{title}:* {escape(clip(notes[key], 400))}" for key, title in NOTE_TITLES
+    lines = [f"*{title}:* {escape_clipped(notes[key], 400)}" for key, title in NOTE_TITLES
              if notes.get(key)]
     if lines:
         blocks.append(SectionBlock(block_id="log_notes", text=MarkdownTextObject(
-            text=clip("\n".join(lines), 3000))))
+            text=clip_mrkdwn("\n".join(lines), 3000))))
     if result.prospect.needs_verified_number:
         blocks.append(ContextBlock(block_id="log_flags", elements=[MarkdownTextObject(
             text=":warning: Needs a verified number: no calls until it is fixed.")]))
@@ -69,7 +69,7 @@ def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> 
             value=encode({"p": result.prospect.id}, limit=2000))]))
     if not (result.outcome is Outcome.DO_NOT_CALL or result.prospect.do_not_call):
         blocks.append(SectionBlock(block_id="log_next", text=MarkdownTextObject(
-            text=clip(next_touch_text(result, windows), 3000))))
+            text=clip_mrkdwn(next_touch_text(result, windows), 3000))))
         blocks.append(ActionsBlock(block_id="log_actions", elements=[ButtonElement(
             action_id=ids.DRAFT_BREAKUP, text="Breakup email",
             value=encode({"p": result.prospect.id}, limit=2000))]))
