@@ -11,9 +11,13 @@ from bot.domain.cadence import (
     Rules,
     Step,
     Touch,
+    cadence_after_call,
+    default_draft,
     guard_schedule,
     next_step,
     plan_after_call,
+    schedule,
+    step_draft_error,
 )
 from bot.domain.model import Channel, DoNotCallError, Outcome, ProspectStatus
 from bot.services.cadences import load_cadence_book
@@ -305,3 +309,110 @@ def test_touch_dates_strictly_increase_whatever_the_start_day():
 def test_malformed_cadences_are_rejected(steps):
     with pytest.raises(ValueError):
         Cadence("bad", "Bad", steps)
+
+
+# -- drafts named by the step, cold and warm cadences --------------------------------------
+
+WARM = Cadence("warm", "Warm", (
+    Step(2, EMAIL, "Value-add", "value_add"),
+    Step(7, EMAIL, "Objection", "objection"),
+    Step(14, CALL, "Call"),
+), first_gap=2)
+COLD = Cadence("cold", "Cold", (
+    Step(1, EMAIL, "Intro", "intro"),
+    Step(3, Channel.LINKEDIN, "Note", "linkedin_note"),
+    Step(4, CALL, "Call 1"),
+), after_connect="warm")
+BOOK = {"warm": WARM, "cold": COLD, "calls": POST_CALL}
+
+
+def test_the_touch_carries_its_steps_draft():
+    assert next_step(COLD, facts(), Rules()).draft == "intro"
+    assert next_step(COLD, facts(today=date(2026, 1, 7)), Rules()).draft == "linkedin_note"
+    assert next_step(COLD, facts(today=date(2026, 1, 9)), Rules()).draft is None  # a call
+
+
+def test_generated_touches_carry_the_draft_of_their_channel():
+    nurture = plan_after_call(calls(1), facts(today=date(2026, 1, 7), attempts=1)).next_touch
+    assert (nurture.kind, nurture.channel, nurture.draft) == ("nurture", EMAIL, "nurture")
+    again = plan_after_call(POST_CALL, facts(Outcome.NOT_NOW)).next_touch
+    assert (again.kind, again.channel, again.draft) == ("re_engage", CALL, None)
+    rules = Rules(not_now_channel=Channel.LINKEDIN)
+    note = plan_after_call(POST_CALL, facts(Outcome.NOT_NOW), rules).next_touch
+    assert note.draft == "linkedin_note"
+
+
+@pytest.mark.parametrize(("channel", "draft", "error"), [
+    (EMAIL, None, None), (CALL, None, None), (Channel.OTHER, "value_add", None),
+    (EMAIL, "social_proof", None), (Channel.LINKEDIN, "linkedin_note", None),
+    (EMAIL, "sales_pitch", "unknown draft 'sales_pitch'"),
+    (EMAIL, "recap", "unknown draft 'recap'"),  # the call's own email, never a step's
+    (CALL, "value_add", "a call step takes no draft"),
+    (EMAIL, "linkedin_note", "an email step needs an email draft"),
+    (Channel.LINKEDIN, "intro", "a LinkedIn step uses linkedin_note"),
+])
+def test_which_draft_a_step_may_name(channel, draft, error):
+    found = step_draft_error(channel, draft)
+    assert (found is None) if error is None else error in found
+
+
+def test_default_drafts_by_channel():
+    assert [default_draft(c) for c in Channel] == [None, "value_add", "linkedin_note", None]
+
+
+def test_a_conversation_on_a_cold_cadence_moves_to_the_warm_one_started_that_day():
+    today = date(2026, 1, 8)
+    placed = cadence_after_call(BOOK, COLD, START, Outcome.CONNECTED, today)
+    assert (placed.cadence, placed.started_on, placed.restarted) == (WARM, today, True)
+
+
+@pytest.mark.parametrize("cadence", [WARM, POST_CALL])
+def test_a_conversation_on_a_warm_cadence_continues_it(cadence):
+    placed = cadence_after_call(BOOK, cadence, START, Outcome.CONNECTED, date(2026, 1, 20))
+    assert (placed.cadence, placed.started_on, placed.restarted) == (cadence, START, False)
+
+
+@pytest.mark.parametrize("outcome", [o for o in Outcome if o is not Outcome.CONNECTED])
+def test_only_a_conversation_moves_a_cold_cadence(outcome):
+    placed = cadence_after_call(BOOK, COLD, START, outcome, date(2026, 1, 8))
+    assert (placed.cadence, placed.started_on, placed.restarted) == (COLD, START, False)
+
+
+def test_a_handover_to_a_missing_cadence_is_an_error():
+    with pytest.raises(ValueError, match="unknown cadence 'warm'"):
+        cadence_after_call({"cold": COLD}, COLD, START, Outcome.CONNECTED, START)
+
+
+def test_after_a_move_the_next_touch_is_the_warm_value_add_two_business_days_on():
+    thursday = date(2026, 1, 8)
+    placed = cadence_after_call(BOOK, COLD, START, Outcome.CONNECTED, thursday)
+    plan = plan_after_call(placed.cadence, facts(Outcome.CONNECTED, thursday, placed.started_on))
+    assert plan.next_touch == Touch(date(2026, 1, 12), EMAIL, "Value-add", 0, None,
+                                    draft="value_add")  # Thu + 2 business days = Mon
+
+
+@pytest.mark.parametrize(("start", "first"), [
+    (date(2026, 1, 5), date(2026, 1, 7)),  # Mon -> Wed (day 2)
+    (date(2026, 1, 8), date(2026, 1, 12)),  # Thu -> Sat, rolls to Mon
+    (date(2026, 1, 9), date(2026, 1, 13)),  # Fri -> Sun would roll to Mon: 1 business day
+    (date(2026, 1, 10), date(2026, 1, 13)),  # Sat -> Mon is not a business day's wait
+])
+def test_first_gap_holds_the_first_touch_back(start, first):
+    assert schedule(WARM, start)[0] == first
+    # Without the gap the Friday start would land on Monday, the very next business day.
+    plain = Cadence("plain", "Plain", WARM.steps)
+    assert schedule(plain, date(2026, 1, 9))[0] == date(2026, 1, 12)
+
+
+def test_first_gap_counts_holidays():
+    # Thu 31 Dec 2026: Fri 1 Jan is a holiday, so 2 business days on is Tue 5 Jan.
+    assert schedule(WARM, date(2026, 12, 31), frozenset({date(2027, 1, 1)}))[0] == date(
+        2027, 1, 5)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"first_gap": -1}, "first_gap"), ({"after_connect": "bad"}, "itself"),
+])
+def test_bad_cadence_settings_are_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Cadence("bad", "Bad", (Step(1, CALL, "a"),), **kwargs)

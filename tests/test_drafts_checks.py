@@ -7,11 +7,14 @@ import pytest
 from bot.domain.drafts import (
     EMPTY_PHRASES,
     KINDS,
+    NOTE_LIMIT,
     Problem,
     blank_gaps,
     check_draft,
+    check_note,
     choose_kinds,
     count_asks,
+    drafts_after_call,
     leftover_markup,
     missing_notes,
     word_count,
@@ -179,3 +182,69 @@ def test_do_not_call_always_gets_nothing(channel, kind):
                             final) == []
         assert choose_kinds(Outcome.DO_NOT_CALL, channel, "Answer the objection", kind,
                             final) == []
+
+
+# -- the step names its draft -------------------------------------------------------------
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    ("intro", "intro"), ("social_proof", "social_proof"), ("value_add", "value_add"),
+    ("objection", "objection"), ("breakup", "breakup"), ("nurture", "nurture"),
+    ("linkedin_note", None), (None, None),  # a note is not an email; a call has none
+])
+def test_the_next_touchs_own_draft_follows_the_outcomes_email(draft, expected):
+    later = [expected] if expected else []
+    assert drafts_after_call("connected", draft, False) == ["recap", *later]
+    assert drafts_after_call("no_answer", draft, False) == later
+    assert drafts_after_call("voicemail", draft, True) == ["voicemail", "breakup"]
+    assert drafts_after_call("meeting_booked", draft, True) == ["meeting_confirmation"]
+    assert drafts_after_call("do_not_call", draft, True) == []
+
+
+def test_the_draft_wins_over_words_in_the_purpose():
+    # The purpose no longer decides: "Intro email ..." used to be drafted as a value-add,
+    # and "Social proof" too.
+    assert choose_kinds("connected", "email", "Intro email with one relevant point", "cadence",
+                        False, draft="intro") == ["recap", "intro"]
+    assert choose_kinds("no_answer", "email", "Social proof", "cadence", False,
+                        draft="social_proof") == ["social_proof"]
+    assert choose_kinds("no_answer", "email", "Breakup: last note", "cadence", False,
+                        draft="value_add") == ["value_add"]
+    assert choose_kinds("no_answer", "linkedin", "LinkedIn note, no pitch", "cadence", False,
+                        draft="linkedin_note") == []
+    assert choose_kinds("no_answer", "email", "Intro", "cadence", True, draft="intro") == [
+        "breakup"]  # the final touch is still the breakup
+
+
+# -- the LinkedIn note ---------------------------------------------------------------------
+
+NOTE = "Hi Dana,\n\nI noticed the warehouse opening in Leeds. Glad to connect here.\n\nSam"
+
+
+def test_a_good_note_passes_and_needs_no_subject_or_ask():
+    assert check_draft("linkedin_note", "", NOTE, company="Northwind") == []
+    assert check_note(NOTE) == []
+
+
+def test_a_note_stays_within_300_characters():
+    assert check_note("x" * NOTE_LIMIT) == []
+    [problem] = check_note("x" * (NOTE_LIMIT + 1))
+    assert problem.code == "too_long" and "301 characters" in problem.message
+
+
+def test_a_note_asks_nothing():
+    problems = check_note("Hi Dana,\n\nGlad to connect.\nWould Tuesday work?")
+    assert codes(problems) == ["note_ask"] and problems[0].line == 4
+    assert codes(check_note("Tuesday? Or Thursday?")) == ["note_ask"]  # reported once
+
+
+@pytest.mark.parametrize("pitch", ["[link]", "https://x.io", "a quick demo", "our pricing",
+                                   "our platform", "a free trial"])
+def test_a_note_makes_no_pitch(pitch):
+    problems = check_note(f"Hi Dana,\n\nGlad to connect; here is {pitch}.")
+    assert codes(problems) == ["note_pitch"] and problems[0].line == 3
+
+
+def test_a_note_has_no_empty_phrase():
+    assert codes(check_note("Hi,\nJust checking in.")) == ["empty_phrase"]
+    assert missing_notes("linkedin_note", {"personal_detail": ""})[0].startswith(
+        "Add a personal detail")

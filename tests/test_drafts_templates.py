@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.drafts import EMPTY_PHRASES, KINDS, blank_gaps, check_draft, leftover_markup
+from bot.domain.drafts import (
+    ALL_KINDS,
+    EMPTY_PHRASES,
+    KINDS,
+    NOTE_LIMIT,
+    blank_gaps,
+    check_draft,
+    leftover_markup,
+)
 from bot.services.drafts import BUILTIN_DIR, SAMPLE, DraftRenderer, check_templates
 
 FULL = SAMPLE["notes"]
@@ -183,3 +191,55 @@ def test_check_templates_flags_holes_left_by_missing_values(tmp_path):
                  "Check back in a few months, or not a fit?\n\n{{ rep.name }}\n")
     problems = check_templates(tmp_path)
     assert any(p.startswith(f"{body}:1:") and "gap" in p for p in problems)
+
+
+# -- intro, social proof and the LinkedIn note ----------------------------------------------
+
+def test_intro_makes_one_relevant_point_and_one_easy_ask():
+    draft = render("intro")
+    assert draft.subject.startswith(f"{COMPANY}: month-end close")
+    assert PAIN in draft.body and "[link]" in draft.body
+    assert "Is it worth 15 minutes on Tuesday, or is it not a priority right now?" in draft.body
+    assert "teams like Northwind Freight" in render("intro", EMPTY).body
+
+
+def test_social_proof_brings_a_result_like_theirs():
+    draft = render("social_proof")
+    assert draft.subject == f"{COMPANY}: a result from a team like yours"
+    assert PAIN in draft.body and "[the result they got, with a number]" in draft.body
+    assert "a team much like Northwind Freight" in render("social_proof", EMPTY).body
+
+
+def test_the_linkedin_note_is_a_body_only():
+    assert (BUILTIN_DIR / "linkedin_note.body.txt").is_file()
+    assert not (BUILTIN_DIR / "linkedin_note.subject.txt").exists()
+    assert "linkedin_note" in ALL_KINDS and "linkedin_note" not in KINDS
+
+
+@pytest.mark.parametrize("notes", [FULL, EMPTY], ids=["full", "empty"])
+@pytest.mark.parametrize("known", [True, False], ids=["known", "unknown"])
+def test_the_linkedin_note_has_no_pitch_no_ask_and_fits(notes, known):
+    people = {} if not known else None
+    draft = render("linkedin_note", notes, prospect=people, rep=people, ask=people)
+    assert draft.subject == "" and draft.problems == []
+    assert len(draft.body) <= NOTE_LIMIT and "?" not in draft.body
+    assert blank_gaps(draft.body) == [] and leftover_markup(draft.body) == []
+    assert draft.body.startswith("Hi Dana," if known else "Hello,")
+
+
+def test_the_linkedin_note_stays_short_with_long_notes():
+    long = {**FULL, "personal_detail": " ".join(["the long-awaited regional launch"] * 20)}
+    draft = render("linkedin_note", long, prospect={**SAMPLE["prospect"],
+                                                    "company": "Northwind Freight Holdings"})
+    assert draft.problems == [] and len(draft.body) <= NOTE_LIMIT
+
+
+def test_check_templates_holds_a_team_note_to_the_note_rules(tmp_path):
+    note = write(tmp_path, "linkedin_note.body.txt",
+                 "Hi {{ prospect.first_name }},\n\nWant a demo of our platform?\n"
+                 + "x" * 300 + "\n")
+    problems = check_templates(tmp_path)
+    assert any(p.startswith(f"{note}:3:") and "asks nothing" in p for p in problems)
+    assert any(p.startswith(f"{note}:3:") and '"demo"' in p for p in problems)
+    assert any(p.startswith(f"{note}:") and "characters" in p for p in problems)
+    assert not [p for p in problems if "subject" in p]

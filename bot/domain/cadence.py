@@ -2,16 +2,22 @@
 
 Cadences are data (see ``bot/cadences.yml``). A step's ``day`` counts calendar days
 from the day the cadence started (the first call logged in it); the touch lands on
-that day, or the next business day when it is a weekend or holiday.
+that day, or the next business day when it is a weekend or holiday. A step names the
+draft it uses (``draft``: "value_add", "linkedin_note", ...; a call step has none).
+
+Cold and warm: a cadence with ``after_connect`` is a cold one (cold outbound, inbound);
+a conversation on it moves the prospect to the warm cadence it names, started that day
+(see :func:`after_connect`). A cadence without it is warm: a conversation continues it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.calendar import NO_HOLIDAYS, add_business_days, roll_forward
+from bot.domain.drafts import EMAIL_STEP_DRAFTS, NOTE_DRAFTS, STEP_DRAFTS
 from bot.domain.model import Channel, DoNotCallError, Outcome, ProspectStatus
 
 # Outcomes after which the cadence simply carries on with its next step.
@@ -23,6 +29,7 @@ class Step:
     day: int
     channel: Channel
     purpose: str
+    draft: str | None = None  # the draft this touch uses (bot.domain.drafts.STEP_DRAFTS)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,11 @@ class Cadence:
     name: str
     label: str
     steps: tuple[Step, ...]
+    # A cold cadence names the warm one a conversation moves the prospect to.
+    after_connect: str | None = None
+    # The first touch waits at least this many business days after the start (the
+    # conversation): "leave about 2 days after the recap".
+    first_gap: int = 0
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -37,6 +49,15 @@ class Cadence:
         days = [step.day for step in self.steps]
         if days != sorted(days) or days[0] < 0:
             raise ValueError(f"cadence {self.name!r}: step days must be >= 0 and ascending")
+        if self.first_gap < 0:
+            raise ValueError(f"cadence {self.name!r}: first_gap must be >= 0")
+        if self.after_connect == self.name:
+            raise ValueError(f"cadence {self.name!r}: after_connect cannot name itself")
+
+    @property
+    def warm(self) -> bool:
+        """A conversation continues a warm cadence; a cold one hands over."""
+        return self.after_connect is None
 
     @property
     def call_steps(self) -> int:
@@ -60,6 +81,7 @@ class Touch:
     step: int  # index into the cadence's steps; -1 for nurture / re-engagement touches
     attempt: int | None = None  # call attempt number when the touch is a call
     kind: str = "cadence"  # "cadence" | "nurture" | "re_engage"
+    draft: str | None = None  # the draft the touch uses; None for a call
 
 
 @dataclass(frozen=True)
@@ -87,15 +109,79 @@ class CallFacts:
     needs_verified_number: bool = False
 
 
+# The draft a step uses when a team file names none: by channel (a call has none).
+DEFAULT_DRAFTS = {Channel.EMAIL: "value_add", Channel.LINKEDIN: "linkedin_note"}
+
+
+def default_draft(channel: Channel) -> str | None:
+    return DEFAULT_DRAFTS.get(channel)
+
+
+def step_draft_error(channel: Channel, draft: str | None) -> str | None:
+    """Why ``draft`` cannot be the draft of a ``channel`` step, or None when it can.
+    None (no draft) is fine here: a loader fills it with :func:`default_draft`."""
+    if draft is None:
+        return None
+    if draft not in STEP_DRAFTS:
+        return f"unknown draft {draft!r}; expected one of {', '.join(STEP_DRAFTS)}"
+    if channel is Channel.CALL:
+        return f"a call step takes no draft (it has {draft!r})"
+    if channel is Channel.EMAIL and draft not in EMAIL_STEP_DRAFTS:
+        return f"an email step needs an email draft ({', '.join(EMAIL_STEP_DRAFTS)})"
+    if channel is Channel.LINKEDIN and draft not in NOTE_DRAFTS:
+        return f"a LinkedIn step uses {' or '.join(NOTE_DRAFTS)}, not {draft!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The cadence a prospect is on after a call, and since when."""
+
+    cadence: Cadence
+    started_on: date
+    restarted: bool = False  # a new cadence began: its call attempts count from zero
+
+
+def cadence_after_call(cadences: Mapping[str, Cadence], cadence: Cadence, started_on: date,
+                       outcome: Outcome, today: date) -> Placement:
+    """Where a call leaves the prospect. A conversation (connected) on a cold cadence moves
+    them to its warm one, started ``today`` (the day of the conversation); on a warm
+    cadence it continues, without restarting. Any other outcome keeps the cadence.
+
+    >>> from bot.domain.model import Channel as C
+    >>> warm = Cadence("warm", "Warm", (Step(2, C.EMAIL, "Value-add", "value_add"),))
+    >>> cold = Cadence("cold", "Cold", (Step(1, C.EMAIL, "Intro", "intro"),), "warm")
+    >>> books = {"warm": warm, "cold": cold}
+    >>> moved = cadence_after_call(books, cold, date(2026, 1, 1), Outcome.CONNECTED,
+    ...                            date(2026, 1, 6))
+    >>> (moved.cadence.name, moved.started_on, moved.restarted)
+    ('warm', datetime.date(2026, 1, 6), True)
+    >>> kept = cadence_after_call(books, warm, date(2026, 1, 6), Outcome.CONNECTED,
+    ...                           date(2026, 1, 9))
+    >>> (kept.cadence.name, kept.started_on, kept.restarted)
+    ('warm', datetime.date(2026, 1, 6), False)
+    """
+    if outcome is not Outcome.CONNECTED or cadence.warm:
+        return Placement(cadence, started_on)
+    warm = cadences.get(cadence.after_connect or "")
+    if warm is None:
+        raise ValueError(f"cadence {cadence.name!r}: after_connect names unknown cadence "
+                         f"{cadence.after_connect!r}")
+    return Placement(warm, today, restarted=True)
+
+
 def schedule(cadence: Cadence, started_on: date,
              holidays: Container[date] = NO_HOLIDAYS) -> list[date]:
     """The business day of every step. A step whose day rolls onto (or before) the previous
     step's business day moves after it, keeping the cadence's own spacing (at most two
     business days), so two steps never share a day and none is lost (a Friday start:
-    day 1 and day 3 both roll to Monday; day 3 becomes Wednesday)."""
+    day 1 and day 3 both roll to Monday; day 3 becomes Wednesday). No step lands before
+    ``first_gap`` business days after the start (day 2 from a Friday is Tuesday with
+    first_gap 2, not Monday)."""
+    earliest = add_business_days(started_on, cadence.first_gap, holidays)
     dates: list[date] = []
     for index, step in enumerate(cadence.steps):
-        due = roll_forward(started_on + timedelta(days=step.day), holidays)
+        due = max(roll_forward(started_on + timedelta(days=step.day), holidays), earliest)
         if dates and due <= dates[-1]:
             # Keep the spacing the cadence meant (never daily unless it said so), up to 2.
             gap = max(1, min(2, step.day - cadence.steps[index - 1].day))
@@ -121,13 +207,14 @@ def next_step(
         if step.channel is Channel.CALL and (not calls_allowed or calls_left <= 0):
             continue
         attempt = facts.attempts_made + 1 if step.channel is Channel.CALL else None
-        return Touch(due, step.channel, step.purpose, index, attempt)
+        return Touch(due, step.channel, step.purpose, index, attempt, draft=step.draft)
     return None
 
 
 def _nurture(facts: CallFacts, rules: Rules, holidays, days: int, channel, purpose, kind):
     due = roll_forward(facts.today + timedelta(days=days), holidays)
-    return Touch(due, channel, purpose, -1, None, kind)
+    draft = "nurture" if channel is Channel.EMAIL else default_draft(channel)
+    return Touch(due, channel, purpose, -1, None, kind, draft)
 
 
 def plan_after_call(

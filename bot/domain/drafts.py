@@ -1,5 +1,6 @@
 """Draft rules: which emails to draft after a call, and the quality checks every draft
-must pass (length, exactly one ask, no empty phrases, the company in the subject).
+must pass (length, exactly one ask, no empty phrases, the company in the subject). A
+LinkedIn note has its own rules: no pitch, no ask, at most 300 characters, no subject.
 
 Pure: standard library only, no clock. The checks run on rendered text.
 """
@@ -12,11 +13,21 @@ from dataclasses import dataclass
 
 from bot.domain.model import Outcome
 
+# The drafts a cadence step may name (``draft:`` in a cadence file): emails, then notes.
+EMAIL_STEP_DRAFTS = ("intro", "value_add", "objection", "social_proof", "breakup", "nurture")
+NOTE_DRAFTS = ("linkedin_note",)  # body only: no subject, no ask
+STEP_DRAFTS = EMAIL_STEP_DRAFTS + NOTE_DRAFTS
+# Email kinds (a subject and a body each): the outcome's own emails and the step emails.
 KINDS = ("recap", "voicemail", "value_add", "objection", "meeting_confirmation", "breakup",
-         "nurture")
+         "nurture", "intro", "social_proof")
+ALL_KINDS = KINDS + NOTE_DRAFTS  # every template there is
 EMPTY_PHRASES = ("just checking in", "touching base", "circling back",
                  "hope this email finds you well", "let me know your thoughts")
-WORD_LIMITS = {"recap": 150, "breakup": 120}  # words in the body
+WORD_LIMITS = {"recap": 150, "breakup": 120, "intro": 120}  # words in the body
+NOTE_LIMIT = 300  # characters: a LinkedIn connection note's limit
+# A note is not a pitch: no links, no selling words.
+_PITCH = re.compile(r"\[link\]|https?://|\bwww\.|\b(?:demo|pricing|price|discount|free trial|"
+                    r"our (?:product|platform|tool|solution))\b", re.IGNORECASE)
 
 # The outcome's own draft. Outcomes missing here get none.
 _OUTCOME_KIND = {Outcome.CONNECTED: "recap", Outcome.MEETING_BOOKED: "meeting_confirmation",
@@ -43,6 +54,12 @@ _HINTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("pain_point", "Add their pain point so the agenda is built around it."),
     ),
     "breakup": (),
+    "intro": (("pain_point", "Add their goal or problem so the intro makes one point that "
+                             "matters to them."),),
+    "social_proof": (("pain_point", "Add their pain point so the customer result you pick "
+                                    "matches it."),),
+    "linkedin_note": (("personal_detail", "Add a personal detail (a talk, a launch) so the "
+                                          "note is about them."),),
     "nurture": (
         ("pain_point", "Add their pain point so the note connects to what they care about."),
         ("personal_detail", "Add a personal detail (a launch, a conference) to make the "
@@ -91,8 +108,30 @@ def _phrases(text: str) -> list[tuple[str, int]]:
     return found
 
 
+def check_note(body: str) -> list[Problem]:
+    """A LinkedIn note: at most 300 characters, no ask, no pitch, no empty phrase."""
+    problems: list[Problem] = []
+    if len(body) > NOTE_LIMIT:
+        problems.append(Problem("too_long", f"{len(body)} characters; a LinkedIn note stays "
+                                f"within {NOTE_LIMIT}."))
+    for number in _asks(body)[:1]:
+        problems.append(Problem("note_ask", "A LinkedIn note asks nothing: drop the question.",
+                                number))
+    for number, line in enumerate(body.splitlines(), start=1):
+        for match in _PITCH.finditer(line):
+            problems.append(Problem("note_pitch", f'No pitch in a LinkedIn note: drop '
+                                    f'"{match.group()}".', number))
+    for phrase, number in _phrases(body):
+        problems.append(Problem("empty_phrase", f'Empty phrase "{phrase}": say something '
+                                "specific instead.", number))
+    return problems
+
+
 def check_draft(kind: str, subject: str, body: str, *, company: str | None) -> list[Problem]:
-    """Every quality rule a draft of ``kind`` breaks; an empty list means it is fine."""
+    """Every quality rule a draft of ``kind`` breaks; an empty list means it is fine.
+    A note (``linkedin_note``) has no subject: see :func:`check_note`."""
+    if kind in NOTE_DRAFTS:
+        return check_note(body)
     problems: list[Problem] = []
     limit = WORD_LIMITS.get(kind)
     words = word_count(body)
@@ -139,10 +178,28 @@ def missing_notes(kind: str, notes: Mapping[str, str | None]) -> list[str]:
             if not (notes.get(key) or "").strip()]
 
 
-def _next_touch_kind(channel: str | None, purpose: str | None, kind: str | None,
-                     is_final_touch: bool) -> str | None:
-    if is_final_touch:  # the cadence ends here: the breakup is due, whatever the channel
-        return "breakup"
+def drafts_after_call(outcome: str, next_draft: str | None,
+                      is_final_touch: bool) -> list[str]:
+    """The emails to draft after a call: the outcome's own email first (recap, meeting
+    confirmation, voicemail email), then one for the next touch: the breakup when it is the
+    final one (any channel), else the touch's own draft (``Touch.draft``, named by its
+    cadence step) when that is an email. A LinkedIn note is not an email: none here.
+    Do-not-call, meeting booked and not interested end the cadence: no later-step draft,
+    and do-not-call gets nothing at all."""
+    result = Outcome(outcome)
+    if result is Outcome.DO_NOT_CALL:
+        return []
+    kinds = [_OUTCOME_KIND[result]] if result in _OUTCOME_KIND else []
+    if result not in _TERMINAL:
+        later = "breakup" if is_final_touch else next_draft
+        if later in EMAIL_STEP_DRAFTS and later not in kinds:
+            kinds.append(later)
+    return kinds
+
+
+def _legacy_kind(channel: str | None, purpose: str | None, kind: str | None) -> str | None:
+    """The next touch's draft guessed from its English purpose. Only for callers that do
+    not pass the touch's draft yet (see :func:`choose_kinds`); delete with them."""
     if (channel or "").strip().casefold() != "email":
         return None
     purpose = (purpose or "").casefold()
@@ -156,19 +213,11 @@ def _next_touch_kind(channel: str | None, purpose: str | None, kind: str | None,
 
 
 def choose_kinds(outcome: str, touch_channel: str | None, touch_purpose: str | None,
-                 touch_kind: str | None, is_final_touch: bool) -> list[str]:
-    """The drafts to write after a call: the outcome's own email first (recap, meeting
-    confirmation, voicemail email), then one for a later step: the breakup when the caller
-    says the next touch is the final one (any channel), else a draft for the next touch
-    when it is an email step (breakup / objection by purpose, nurture by kind, else
-    value_add). Do-not-call, meeting booked and not interested end the cadence: no
-    later-step draft, and do-not-call gets nothing at all."""
-    result = Outcome(outcome)
-    if result is Outcome.DO_NOT_CALL:
-        return []
-    kinds = [_OUTCOME_KIND[result]] if result in _OUTCOME_KIND else []
-    if result not in _TERMINAL:
-        later = _next_touch_kind(touch_channel, touch_purpose, touch_kind, is_final_touch)
-        if later is not None and later not in kinds:
-            kinds.append(later)
-    return kinds
+                 touch_kind: str | None, is_final_touch: bool, *,
+                 draft: str | None = None) -> list[str]:
+    """Shim over :func:`drafts_after_call` for callers written before steps named their
+    drafts. ``draft`` (the next touch's ``Touch.draft``) wins; without it the draft is
+    still guessed from the touch's purpose, as before."""
+    if draft is None:
+        draft = _legacy_kind(touch_channel, touch_purpose, touch_kind)
+    return drafts_after_call(outcome, draft, is_final_touch)

@@ -2,7 +2,8 @@
 
 Templates are files only: ``templates/messages/email/<kind>.subject.txt`` and
 ``<kind>.body.txt``, overridden by file name from a team folder (Settings.templates_dir).
-User text (notes, names) is only ever context data, never a template.
+A note (``linkedin_note``) is a body only: its subject is "". User text (notes, names) is
+only ever context data, never a template.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.domain.drafts import (
-    KINDS,
+    ALL_KINDS,
+    NOTE_DRAFTS,
     Problem,
     blank_gaps,
     check_draft,
     leftover_markup,
     missing_notes,
 )
+from bot.services.cadences import missing_drafts
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates" / "messages" / "email"
 CONTEXT_KEYS = {
@@ -158,10 +161,12 @@ class DraftRenderer:
         return self.builtin.get_template(name).render(context), ""
 
     def render(self, kind: str, *, prospect: dict, rep: dict, notes: dict, ask: dict) -> Draft:
-        if kind not in KINDS:
-            raise ValueError(f"unknown draft kind {kind!r}; expected one of {', '.join(KINDS)}")
+        if kind not in ALL_KINDS:
+            raise ValueError(f"unknown draft kind {kind!r}; expected one of "
+                             f"{', '.join(ALL_KINDS)}")
         context = build_context(prospect, rep, notes, ask)
-        subject, why_subject = self._file(f"{kind}.subject.txt", context)
+        subject, why_subject = ("", "") if kind in NOTE_DRAFTS else self._file(
+            f"{kind}.subject.txt", context)
         body, why_body = self._file(f"{kind}.body.txt", context)
         subject, body = tidy_subject(subject), tidy_body(body)
         reasons = [reason for reason in (why_subject, why_body) if reason]
@@ -194,10 +199,14 @@ def _variants(sample: Mapping | None) -> list[dict]:
     return [build_context(**variant) for variant in (full, no_notes, nothing)]
 
 
+def _parts(kind: str) -> tuple[str, ...]:
+    return ("body",) if kind in NOTE_DRAFTS else ("subject", "body")
+
+
 def _check_kind(env, folders: list[Path], kind: str, context: dict) -> list[str]:
-    paths = {}
-    rendered = {}
-    for part in ("subject", "body"):
+    paths = {"subject": Path(f"{kind}.subject.txt")}
+    rendered = {"subject": ""}
+    for part in _parts(kind):
         name = f"{kind}.{part}.txt"
         paths[part] = next((f / name for f in folders if (f / name).is_file()), Path(name))
         try:
@@ -219,21 +228,26 @@ def _check_kind(env, folders: list[Path], kind: str, context: dict) -> list[str]
     return lines
 
 
-def check_templates(team_dir: Path | None, sample: dict | None = None) -> list[str]:
+def check_templates(team_dir: Path | None, sample: dict | None = None, *,
+                    cadence_file: Path | None = None) -> list[str]:
     """Render every kind (built-in, then the team's overrides) with full and empty sample
-    data; return "<file>:<line>: <message>" for each problem. Empty means all good."""
+    data; return "<file>:<line>: <message>" for each problem. Empty means all good.
+    With a team ``cadence_file``, also "<file>:<line>: warning: ..." for each step that
+    names no draft (it gets its channel's default), or the error that stops it loading."""
     chains = [[BUILTIN_DIR]]
     if team_dir is not None:
         chains.append([team_dir, BUILTIN_DIR])
     lines: list[str] = []
     for folders in chains:
         env = _environment(folders)
-        for kind in KINDS:
+        for kind in ALL_KINDS:
             if folders[0] != BUILTIN_DIR and not any(
-                    (folders[0] / f"{kind}.{part}.txt").is_file() for part in ("subject", "body")):
+                    (folders[0] / f"{kind}.{part}.txt").is_file() for part in _parts(kind)):
                 continue  # not overridden: already checked as a built-in
             for context in _variants(sample):
                 for line in _check_kind(env, folders, kind, context):
                     if line not in lines:
                         lines.append(line)
+    if cadence_file is not None:
+        lines += missing_drafts(cadence_file)
     return lines
