@@ -7,8 +7,9 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.services.access import Refused, Who
 from bot.services.draft_links import LinkExpired, LinkInvalid, read_token
-from bot.services.email_drafts import DraftBlocked, DraftNotFound, get_draft, mark_sent
+from bot.services.email_drafts import DraftBlocked, get_draft, mark_sent
 from bot.slack.drafts import draft_secret
 from bot.slack.drafts_view import KIND_TITLES
 
@@ -30,7 +31,9 @@ def _plain(start_response, status_and_text: tuple[str, str]) -> list[bytes]:
 
 
 def handle(deps, environ: dict, start_response) -> list[bytes]:
-    """GET /drafts/<token> shows the draft; POST /drafts/<token>/sent marks it sent."""
+    """GET /drafts/<token> shows the draft; POST /drafts/<token>/sent marks it sent.
+    Whoever holds the link may do both, for that one draft only: the token (signed: team +
+    draft) is the identity the one guard checks, like a rep's is for a button."""
     path = environ.get("PATH_INFO", "")
     method = environ.get("REQUEST_METHOD", "GET")
     rest = path[len("/drafts/"):]
@@ -40,20 +43,20 @@ def handle(deps, environ: dict, start_response) -> list[bytes]:
         return _plain(start_response, NOT_FOUND)
     try:
         ref = read_token(draft_secret(deps.settings), token, deps.clock())
+        holder = Who.link(ref.team_id, ref.draft_id)
         if marking:
-            mark_sent(deps.session_factory, deps.cadences, team_id=ref.team_id,
-                      draft_id=ref.draft_id,
+            mark_sent(deps.session_factory, deps.cadences, who=holder, draft_id=ref.draft_id,
                       now=deps.clock())
             start_response("303 See Other", [("Location", f"/drafts/{token}"),
                                              ("Content-Length", "0")])
             return [b""]
-        draft = get_draft(deps.session_factory, ref.team_id, ref.draft_id)
-    except (LinkInvalid, DraftNotFound):
-        return _plain(start_response, NOT_FOUND)
+        draft = get_draft(deps.session_factory, holder, ref.draft_id)
     except LinkExpired:
         return _plain(start_response, GONE)
     except DraftBlocked:
         return _plain(start_response, ("409 Conflict", "This prospect is on do-not-call."))
+    except (LinkInvalid, Refused):
+        return _plain(start_response, NOT_FOUND)
     mailto = (f"mailto:{quote(draft.to_email or '', safe='@')}"
               f"?subject={quote(draft.subject)}&body={quote(draft.body)}")
     page = _env.get_template("draft.html").render(

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.db.models import EmailDraft, FollowUp, Prospect
 from bot.domain.model import CallType, Outcome
+from bot.services.access import Who
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, log_call
 from bot.services.drafts import DraftRenderer
@@ -47,7 +48,8 @@ def test_skip_moves_on_and_mark_sent_completes_the_step(session_factory):
     drafts = drafts_after_log(session_factory, DraftRenderer(), result, {}, is_final=False,
                               now=WED, windows=())
     value_add = next(d for d in drafts if d.kind == "value_add")
-    mark_sent(session_factory, BOOK, team_id="T0001", draft_id=value_add.id, now=WED)
+    mark_sent(session_factory, BOOK, who=Who.rep("T0001", "U0001"), draft_id=value_add.id,
+              now=WED)
     [nxt] = _pending(session_factory)
     assert nxt.channel == "linkedin"  # the intro email step is done, sent a day early
     skip(session_factory, BOOK, team_id="T0001", user_id="U0001", follow_up_id=nxt.id,

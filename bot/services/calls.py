@@ -10,17 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Call, FollowUp, Prospect, Team
+from bot.db.models import Call, FollowUp, Prospect, Rep, Team
 from bot.domain.cadence import CallFacts, Plan, Touch, guard_schedule, next_step, plan_after_call
 from bot.domain.model import CallType, Channel, FollowUpStatus, Outcome, ProspectStatus
 from bot.domain.text import search_key
+from bot.services.access import Refused, Who, owned, take_over
 from bot.services.cadences import CadenceBook
 from bot.services.reps import ensure_rep
 from bot.services.uow import unit_of_work
 
 
-class ProspectNotFound(LookupError):
-    """The prospect id is not one of this team's prospects."""
+class ProspectNotFound(Refused):
+    """The submission names no prospect (neither one of the team's nor a new one)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class LogCall:
     next_date: date | None = None  # what the modal's date field held at submission
     suggested_date: date | None = None  # what the modal offered; a change is an override
     call_type_explicit: bool = True  # False: the type was left as offered (keep the cadence)
+    take_over: bool = False  # the caller confirmed moving another rep's open follow-ups
 
 
 @dataclass(frozen=True)
@@ -145,18 +147,12 @@ def _close_pending(session: Session, prospect: Prospect, today: date, now: datet
 
 
 def _prospect(session: Session, command: LogCall, owner_id: int) -> Prospect:
-    if command.prospect_id is not None:
-        prospect = session.scalar(
-            select(Prospect).where(
-                Prospect.id == command.prospect_id, Prospect.team_id == command.team_id
-            )
-        )
-        if prospect is None:
-            raise ProspectNotFound(command.prospect_id)
-        return prospect
+    if command.prospect_id is not None:  # the team's prospects are shared: the one guard
+        return owned(session, Who.rep(command.team_id, command.user_id), Prospect,
+                     command.prospect_id)
     new = command.new_prospect
     if new is None:
-        raise ProspectNotFound(None)
+        raise ProspectNotFound("Pick a prospect above, or type the new prospect's name.")
     prospect = Prospect(
         team_id=command.team_id, owner_rep_id=owner_id, name=new.name, company=new.company,
         email=new.email, phone=new.phone, tz=new.tz, status=ProspectStatus.ACTIVE.value,
@@ -203,6 +199,7 @@ def _existing(session: Session, command: LogCall, book: CadenceBook) -> LogResul
 def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime) -> LogResult:
     rep = ensure_rep(session, command.team_id, command.user_id, default_tz=command.rep_tz)
     prospect = _prospect(session, command, rep.id)
+    take_over(session, prospect, rep.id, confirmed=command.take_over)
     # The later of the two local dates: a rep in Sydney working a Los Angeles prospect
     # has already done "Tuesday" while it is still Monday there.
     today = max(local_today(now, prospect.tz), local_today(now, rep.tz))
@@ -298,15 +295,13 @@ def advance_cadence(session: Session, book: CadenceBook, prospect: Prospect, rep
     return plan.next_touch
 
 
-def verify_number(session_factory, book: CadenceBook, *, team_id: str, prospect_id: int,
+def verify_number(session_factory, book: CadenceBook, *, team_id: str, prospect_id: object,
                   user_id: str, now: datetime) -> tuple[str, Touch | None]:
-    """The rep has a working number again: calls resume with the cadence's next call."""
+    """Someone on the team has a working number again: calls resume with the cadence's
+    next call, for the prospect's owner (whoever clicked)."""
     with unit_of_work(session_factory) as session:
-        prospect = session.scalar(select(Prospect).where(
-            Prospect.id == prospect_id, Prospect.team_id == team_id))
-        if prospect is None:
-            raise ProspectNotFound(prospect_id)
-        rep = ensure_rep(session, team_id, user_id)
+        prospect = owned(session, Who.rep(team_id, user_id), Prospect, prospect_id)
+        rep = session.get(Rep, prospect.owner_rep_id)
         prospect.needs_verified_number = False
         cadence = book.cadences.get(prospect.cadence or "")
         if (prospect.do_not_call or cadence is None or prospect.cadence_started_on is None

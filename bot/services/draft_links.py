@@ -46,12 +46,16 @@ def make_token(secret: str, ref: DraftRef, now: datetime, ttl: timedelta) -> str
 
 def read_token(secret: str, token: str, now: datetime) -> DraftRef:
     payload, _, signature = token.partition(".")
-    if not payload or not signature or not hmac.compare_digest(signature, _mac(secret, payload)):
+    if (not payload or not signature or not token.isascii()
+            or not hmac.compare_digest(signature, _mac(secret, payload))):
         raise LinkInvalid(token)
     try:
         draft_id, team_id, expires = json.loads(_unb64(payload))
+        late = now.timestamp() > expires
     except (ValueError, TypeError):
         raise LinkInvalid(token) from None
-    if now.timestamp() > expires:
+    if type(draft_id) is not int or not isinstance(team_id, str):  # not what make_token wrote
+        raise LinkInvalid(token)
+    if late:
         raise LinkExpired(token)
-    return DraftRef(int(draft_id), str(team_id))
+    return DraftRef(draft_id, team_id)

@@ -1,4 +1,5 @@
-"""Email drafts: written after a log, edited, marked as sent; always scoped to a team."""
+"""Email drafts: written after a log, edited, marked as sent. A draft belongs to its rep:
+every id from a request goes through :func:`bot.services.access.owned`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.domain.asks import ask_context
 from bot.domain.cadence import Touch
 from bot.domain.drafts import check_draft, choose_kinds
 from bot.domain.model import Channel, FollowUpStatus
+from bot.services.access import Refused, Who, owned, rep_of
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogResult, advance_cadence, local_today
 from bot.services.drafts import DraftRenderer
@@ -23,11 +25,7 @@ STEP_KINDS = frozenset({"value_add", "objection", "breakup", "nurture"})
 NOTE_KEYS = ("pain_point", "objection", "next_step", "personal_detail", "resource_promised")
 
 
-class DraftNotFound(LookupError):
-    """No such draft in this team (or not this rep's)."""
-
-
-class DraftBlocked(Exception):
+class DraftBlocked(Refused):
     """The prospect is on do-not-call: no email goes out."""
 
 
@@ -116,23 +114,12 @@ def _latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | Non
     return {}, calls[0].id if calls else None
 
 
-def _rep(session: Session, team_id: str, user_id: str) -> Rep:
-    rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
-                                           Rep.slack_user_id == user_id))
-    if rep is None:
-        raise DraftNotFound(user_id)
-    return rep
-
-
-def draft_breakup(session_factory, renderer: DraftRenderer, *, team_id: str, user_id: str,
-                  prospect_id: int, now: datetime, windows=()) -> DraftRecord:
-    """A breakup email for any of this team's prospects, at any time."""
+def draft_breakup(session_factory, renderer: DraftRenderer, *, who: Who, prospect_id: object,
+                  now: datetime, windows=()) -> DraftRecord:
+    """A breakup email, drafted for the asking rep, for any of the team's prospects."""
     with unit_of_work(session_factory) as session:
-        rep = _rep(session, team_id, user_id)
-        prospect = session.scalar(select(Prospect).where(
-            Prospect.id == prospect_id, Prospect.team_id == team_id))
-        if prospect is None:
-            raise DraftNotFound(prospect_id)
+        prospect = owned(session, who, Prospect, prospect_id)
+        rep = rep_of(session, who)
         if prospect.do_not_call:
             raise DraftBlocked(prospect.name)
         notes, call_id = _latest_notes(session, prospect)
@@ -141,48 +128,53 @@ def draft_breakup(session_factory, renderer: DraftRenderer, *, team_id: str, use
         return _store(session, renderer, "breakup", prospect, rep, notes, ask, call_id)
 
 
-def _load(session: Session, team_id: str, draft_id: int) -> tuple[EmailDraft, Prospect]:
-    draft = session.scalar(select(EmailDraft).where(
-        EmailDraft.id == draft_id, EmailDraft.team_id == team_id))
-    if draft is None:
-        raise DraftNotFound(draft_id)
+def _load(session: Session, who: Who, draft_id: object) -> tuple[EmailDraft, Prospect]:
+    draft = owned(session, who, EmailDraft, draft_id)
     return draft, session.get(Prospect, draft.prospect_id)
 
 
-def get_draft(session_factory, team_id: str, draft_id: int) -> DraftRecord:
+def get_draft(session_factory, who: Who, draft_id: object) -> DraftRecord:
+    """The draft ``draft_id`` names, if ``who`` may see it (else Refused)."""
     with unit_of_work(session_factory) as session:
-        return _record(*_load(session, team_id, draft_id))
+        return _record(*_load(session, who, draft_id))
 
 
-def edit_draft(session_factory, *, team_id: str, user_id: str, draft_id: int, subject: str,
+def stored_draft(session_factory, team_id: str, draft_id: int) -> DraftRecord:
+    """A draft by an id the bot read from its own database (a scheduled job), never by an
+    id from a request: those go through :func:`get_draft`."""
+    with unit_of_work(session_factory) as session:
+        draft = session.scalars(select(EmailDraft).where(
+            EmailDraft.id == draft_id, EmailDraft.team_id == team_id)).one()
+        return _record(draft, session.get(Prospect, draft.prospect_id))
+
+
+def edit_draft(session_factory, *, who: Who, draft_id: object, subject: str,
                body: str) -> DraftRecord:
     """The rep's edit becomes the draft. Only the rep who owns it may edit it."""
     with unit_of_work(session_factory) as session:
-        rep = _rep(session, team_id, user_id)
-        draft, prospect = _load(session, team_id, draft_id)
-        if draft.rep_id != rep.id:
-            raise DraftNotFound(draft_id)
+        draft, prospect = _load(session, who, draft_id)
         draft.subject, draft.body = subject, body
         draft.problems = [p.message for p in check_draft(draft.template, subject, body,
                                                          company=prospect.company)]
         return _record(draft, prospect)
 
 
-def mark_sent(session_factory, book: CadenceBook, *, team_id: str, draft_id: int,
+def mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object,
               now: datetime) -> tuple[DraftRecord, bool]:
     """Record the email touch on the prospect's timeline and in the cadence.
     Returns (draft, newly_marked); a second click (even a simultaneous one) changes
-    nothing."""
+    nothing. Refused (nothing changed) unless ``who`` may act on the draft."""
     try:
-        return _mark_sent(session_factory, book, team_id=team_id, draft_id=draft_id, now=now)
+        return _mark_sent(session_factory, book, who=who, draft_id=draft_id, now=now)
     except IntegrityError:  # the other click won
-        return get_draft(session_factory, team_id, draft_id), False
+        return get_draft(session_factory, who, draft_id), False
 
 
-def _mark_sent(session_factory, book: CadenceBook, *, team_id: str, draft_id: int,
+def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object,
                now: datetime) -> tuple[DraftRecord, bool]:
     with unit_of_work(session_factory) as session:
-        draft, prospect = _load(session, team_id, draft_id)
+        draft, prospect = _load(session, who, draft_id)
+        team_id = draft.team_id
         if draft.status == "sent":
             return _record(draft, prospect), False
         if prospect.do_not_call:
@@ -191,9 +183,11 @@ def _mark_sent(session_factory, book: CadenceBook, *, team_id: str, draft_id: in
         today: date = local_today(now, prospect.tz)
         # A draft written for a cadence email step completes that step, even sent early;
         # a recap, voicemail or confirmation email completes only a step due by today.
+        # Only the draft's rep's own step: a team-mate's email on the prospect (a breakup)
+        # goes on the timeline without touching the owner's cadence.
         query = select(FollowUp).where(
             FollowUp.team_id == team_id, FollowUp.prospect_id == prospect.id,
-            FollowUp.status == FollowUpStatus.PENDING.value,
+            FollowUp.rep_id == draft.rep_id, FollowUp.status == FollowUpStatus.PENDING.value,
             FollowUp.channel == Channel.EMAIL.value)
         if draft.template not in STEP_KINDS:
             query = query.where(FollowUp.due_on <= today)

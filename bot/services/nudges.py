@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, Prospect, Rep
 from bot.domain.model import Outcome
-from bot.services.email_drafts import DraftRecord, get_draft
+from bot.services.email_drafts import DraftRecord, stored_draft
 from bot.services.uow import unit_of_work
 
 WINDOW = timedelta(hours=24)  # past a day the recap's moment is gone: no late nudges
@@ -42,4 +42,4 @@ def claim_nudge(session_factory, draft_id: int, now: datetime) -> DraftRecord | 
             update(EmailDraft).where(EmailDraft.id == draft_id, EmailDraft.nudged_at.is_(None))
             .values(nudged_at=now)).rowcount == 1
         team_id = session.scalar(select(EmailDraft.team_id).where(EmailDraft.id == draft_id))
-    return get_draft(session_factory, team_id, draft_id) if won else None
+    return stored_draft(session_factory, team_id, draft_id) if won else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import FollowUp, Prospect, Rep
 from bot.domain.calendar import add_business_days, roll_forward
 from bot.domain.model import CallType, FollowUpStatus, Outcome
+from bot.services.access import Refused, Who, owned
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogCall, LogResult, advance_cadence, local_today, log_call
 from bot.services.digest import due_list_for
@@ -21,7 +22,7 @@ from bot.services.uow import unit_of_work
 SNOOZES = {"tomorrow": "Tomorrow", "3bd": "+3 business days", "next_week": "Next week"}
 
 
-class StaleItem(Exception):
+class StaleItem(Refused):
     """The button no longer applies; the message says why, in words for the rep."""
 
 
@@ -34,16 +35,11 @@ class Item:
     cadence: str | None
 
 
-def _load(session: Session, team_id: str, user_id: str, follow_up_id: int
+def _load(session: Session, team_id: str, user_id: str, follow_up_id: object
           ) -> tuple[FollowUp, Prospect, Rep]:
-    follow_up = session.scalar(select(FollowUp).where(
-        FollowUp.id == follow_up_id, FollowUp.team_id == team_id))
-    rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
-                                           Rep.slack_user_id == user_id))
-    if follow_up is None or rep is None:
-        raise StaleItem("That follow-up doesn't exist any more.")
-    if follow_up.rep_id != rep.id:
-        raise StaleItem("That follow-up belongs to another rep; nothing was changed.")
+    """The rep's own pending item (the one guard decides whose it is), or Refused."""
+    follow_up = owned(session, Who.rep(team_id, user_id), FollowUp, follow_up_id)
+    rep = session.get(Rep, follow_up.rep_id)
     prospect = session.get(Prospect, follow_up.prospect_id)
     if prospect.do_not_call:
         raise StaleItem(f"{prospect.name} is on do-not-call now; nothing was logged.")
@@ -53,8 +49,8 @@ def _load(session: Session, team_id: str, user_id: str, follow_up_id: int
     return follow_up, prospect, rep
 
 
-def check_item(session_factory, team_id: str, user_id: str, follow_up_id: int) -> Item:
-    """The item behind a button, or StaleItem."""
+def check_item(session_factory, team_id: str, user_id: str, follow_up_id: object) -> Item:
+    """The item behind a button, or Refused (StaleItem when it no longer applies)."""
     with unit_of_work(session_factory) as session:
         follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
         return Item(follow_up.id, prospect.id, prospect.name, prospect.company, prospect.cadence)
@@ -69,17 +65,17 @@ def call_type_for(book: CadenceBook, cadence: str | None) -> CallType:
 
 
 def quick_log(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
-              rep_tz: str, follow_up_id: int, outcome: Outcome, now: datetime) -> LogResult:
+              rep_tz: str, follow_up_id: object, outcome: Outcome, now: datetime) -> LogResult:
     """One click: log the call for this item with ``outcome``. A double click logs once."""
     item = check_item(session_factory, team_id, user_id, follow_up_id)
     command = LogCall(team_id=team_id, user_id=user_id, rep_tz=rep_tz,
                       call_type=call_type_for(book, item.cadence), outcome=outcome,
-                      submission_key=f"quick:{follow_up_id}", prospect_id=item.prospect_id,
-                      call_type_explicit=False)
+                      submission_key=f"quick:{item.follow_up_id}",
+                      prospect_id=item.prospect_id, call_type_explicit=False)
     return log_call(session_factory, command, book, now)
 
 
-def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: int, choice: str,
+def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: object, choice: str,
            now: datetime, holidays=frozenset()) -> tuple[str, date]:
     """Move the item to tomorrow, +3 business days, or next Monday (business days)."""
     with unit_of_work(session_factory) as session:
@@ -108,7 +104,7 @@ def _once(session_factory):
 
 
 def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
-         follow_up_id: int, now: datetime) -> tuple[str, date | None]:
+         follow_up_id: object, now: datetime) -> tuple[str, date | None]:
     """Skip this step: it is marked skipped and the cadence's next step is scheduled."""
     with _once(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
@@ -119,7 +115,7 @@ def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
 
 
 def mark_done(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
-              follow_up_id: int, now: datetime) -> str:
+              follow_up_id: object, now: datetime) -> str:
     """An email or LinkedIn step done outside the bot: the cadence moves on."""
     with _once(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)

@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from bot.services.prospects import home_for
 from bot.services.rep_settings import (
+    WEEKDAYS,
     digest_settings,
     set_digest_enabled,
     set_workday_start,
@@ -27,6 +28,7 @@ from bot.slack.users import slack_profile
 
 # save(team_id, user_id) -> a note for the rep when nothing was saved, else None
 Save = Callable[[str, str], str | None]
+NOT_OFFERED = "That change wasn't one I offered; nothing was saved. Here is the current setting"
 
 
 def publish_home(client, deps, *, team_id: str, user_id: str,
@@ -49,14 +51,27 @@ def save_setting(client, deps, *, team_id: str, user_id: str, save: Save) -> Non
 
 
 def _action(body: dict) -> dict:
-    return (body.get("actions") or [{}])[0]
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    return action if isinstance(action, dict) else {}
 
 
-def _hhmm(value: str | None) -> time | None:
+def _hhmm(value: object) -> time | None:
     try:
-        return datetime.strptime(value or "", "%H:%M").time()
+        return datetime.strptime(value, "%H:%M").time() if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _days(action: dict) -> str | None:
+    """The ticked ISO weekdays ("135"); None when the value is not what the picker sends."""
+    options = action.get("selected_options") or []
+    if not isinstance(options, list):
+        return None
+    days = [option.get("value") if isinstance(option, dict) else None for option in options]
+    if not all(isinstance(day, str) and len(day) == 1 and day in WEEKDAYS for day in days):
+        return None
+    return "".join(days)
 
 
 def register(app: App, deps) -> None:
@@ -90,10 +105,14 @@ def register(app: App, deps) -> None:
     @app.action(ids.HOME_DIGEST_DAYS)
     def digest_days(ack, body, context, client):
         ack()
-        days = "".join(str(option.get("value", ""))
-                       for option in _action(body).get("selected_options") or [])
-        later(body, context, client, lambda team_id, user_id: (
-            None if set_working_days(sf, team_id, user_id, days) else NO_DAYS_NOTE))
+        days = _days(_action(body))
+
+        def save(team_id: str, user_id: str) -> str | None:
+            if days is None:
+                return NOT_OFFERED
+            return None if set_working_days(sf, team_id, user_id, days) else NO_DAYS_NOTE
+
+        later(body, context, client, save)
 
     @app.action(ids.HOME_DIGEST_TOGGLE)
     def digest_toggle(ack, body, context, client):
@@ -102,7 +121,7 @@ def register(app: App, deps) -> None:
 
         def save(team_id: str, user_id: str) -> str | None:
             if not isinstance(on, bool):
-                return "That button was out of date; here is the current setting"
+                return NOT_OFFERED
             set_digest_enabled(sf, team_id, user_id, on)
             return None
 

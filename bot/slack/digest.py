@@ -8,15 +8,17 @@ from slack_bolt import App
 
 from bot.domain.model import Outcome
 from bot.domain.windows import format_day
-from bot.services.queue import StaleItem, check_item, mark_done, quick_log, rep_due_list, skip
+from bot.services.access import Refused
+from bot.services.queue import check_item, mark_done, quick_log, rep_due_list, skip
 from bot.services.queue import snooze as snooze_item
 from bot.services.reps import rep_timezone
 from bot.slack import ids
-from bot.slack.codec import decode
+from bot.slack.codec import action_value, as_id
 from bot.slack.context import team_of, user_of
 from bot.slack.digest_view import due_list_message
 from bot.slack.errors import after_ack
 from bot.slack.logcall import confirm_logged, open_logcall_modal
+from bot.slack.replies import tell
 from bot.slack.text import escape
 
 OUTCOMES = {ids.DIGEST_CONNECTED: Outcome.CONNECTED, ids.DIGEST_VOICEMAIL: Outcome.VOICEMAIL,
@@ -51,15 +53,12 @@ def _holidays(deps):
     return deps.cadences.holidays((year, year + 1))
 
 
-def _value(body: dict) -> dict:
-    action = (body.get("actions") or [{}])[0]
-    return decode((action.get("selected_option") or {}).get("value") or action.get("value"))
+def _item_id(body: dict) -> int | None:
+    """The due-list item a button or overflow option names (None when it is not an id)."""
+    return as_id(action_value(body).get("f"))
 
 
 def register(app: App, deps) -> None:
-    def tell(respond, text: str) -> None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-
     @app.command(ids.FOLLOWUPS_COMMAND)
     def followups(ack, body, context):
         text, blocks = current_list(deps, team_of(context, body), user_of(context, body))
@@ -73,12 +72,12 @@ def register(app: App, deps) -> None:
         rep_tz = rep_timezone(deps.session_factory, team_id, user_id) or "UTC"
         try:
             result = quick_log(deps.session_factory, deps.cadences, team_id=team_id,
-                               user_id=user_id, rep_tz=rep_tz, follow_up_id=_value(body).get("f"),
+                               user_id=user_id, rep_tz=rep_tz, follow_up_id=_item_id(body),
                                outcome=outcome, now=deps.clock())
-        except StaleItem as exc:
-            return tell(respond, escape(str(exc)))
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         if result.duplicate:
-            return tell(respond, "That call is already logged; nothing was changed.")
+            return tell(respond, body, client, "That call is already logged; nothing was changed.")
         note = f":white_check_mark: Logged {outcome.label.lower()} with " \
                f"{escape(result.prospect.name)}."
 
@@ -93,9 +92,9 @@ def register(app: App, deps) -> None:
         ack()
         team_id, user_id = team_of(context, body), user_of(context, body)
         try:
-            item = check_item(deps.session_factory, team_id, user_id, _value(body).get("f"))
-        except StaleItem as exc:
-            return tell(respond, escape(str(exc)))
+            item = check_item(deps.session_factory, team_id, user_id, _item_id(body))
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         after_ack(deps, body, client, lambda: open_logcall_modal(
             client, deps, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"],
             prospect_id=item.prospect_id))
@@ -107,9 +106,9 @@ def register(app: App, deps) -> None:
         try:
             name = mark_done(deps.session_factory, deps.cadences, team_id=team_id,
                              user_id=user_id,
-                             follow_up_id=_value(body).get("f"), now=deps.clock())
-        except StaleItem as exc:
-            return tell(respond, escape(str(exc)))
+                             follow_up_id=_item_id(body), now=deps.clock())
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         after_ack(deps, body, client, lambda: refresh(
             client, deps, body, respond, team_id=team_id, user_id=user_id,
             note=f":white_check_mark: Done: {escape(name)}."))
@@ -118,19 +117,19 @@ def register(app: App, deps) -> None:
     def more(ack, body, context, client, respond):
         ack()
         team_id, user_id = team_of(context, body), user_of(context, body)
-        value = _value(body)
+        choice = action_value(body).get("s")
         try:
-            if value.get("s") == "skip":
+            if choice == "skip":
                 name, due = skip(deps.session_factory, deps.cadences, team_id=team_id,
-                                 user_id=user_id, follow_up_id=value.get("f"), now=deps.clock())
+                                 user_id=user_id, follow_up_id=_item_id(body), now=deps.clock())
                 then = f" Next touch: {format_day(due)}." if due else " No more steps."
                 note = f":fast_forward: Skipped this step with {escape(name)}.{then}"
             else:
                 name, due = snooze_item(deps.session_factory, team_id=team_id, user_id=user_id,
-                                        follow_up_id=value.get("f"), choice=value.get("s"),
+                                        follow_up_id=_item_id(body), choice=choice,
                                         now=deps.clock(), holidays=_holidays(deps))
                 note = f":zzz: Snoozed {escape(name)} to {format_day(due)}."
-        except StaleItem as exc:
-            return tell(respond, escape(str(exc)))
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         after_ack(deps, body, client, lambda: refresh(
             client, deps, body, respond, team_id=team_id, user_id=user_id, note=note))

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from slack_bolt import App
 
+from bot.services.access import Refused, Who
 from bot.services.draft_links import DraftRef, make_token
 from bot.services.email_drafts import (
     DraftBlocked,
-    DraftNotFound,
     DraftRecord,
     draft_breakup,
     edit_draft,
@@ -19,11 +19,11 @@ from bot.services.email_drafts import (
     mark_sent,
 )
 from bot.slack import ids
-from bot.slack.codec import decode
+from bot.slack.codec import action_value, as_id, decode, encode, seal, unseal
 from bot.slack.context import team_of, user_of
 from bot.slack.drafts_view import BODY_MAX, SUBJECT_MAX, copy_view, draft_blocks, edit_view
 from bot.slack.errors import after_ack
-from bot.slack.text import escape
+from bot.slack.replies import tell
 
 log = logging.getLogger(__name__)
 _PROCESS_SECRET = secrets.token_urlsafe(32)
@@ -54,42 +54,75 @@ def post_draft(client, deps, user_id: str, draft: DraftRecord) -> None:
     client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
+def _who(context, body: dict) -> Who:
+    return Who.rep(team_of(context, body), user_of(context, body))
+
+
 def _draft_id(body: dict) -> int | None:
-    return decode((body.get("actions") or [{}])[0].get("value")).get("d")
+    return as_id(action_value(body).get("d"))
+
+
+def _typed(view: dict, block_id: str) -> str:
+    """What the rep typed in a modal's text input ("" when the state is not Slack's)."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    block = values.get(block_id) if isinstance(values, dict) else None
+    action = block.get(ids.VALUE) if isinstance(block, dict) else None
+    value = action.get("value") if isinstance(action, dict) else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _where(body: dict) -> tuple[str | None, str | None]:
-    container = body.get("container") or {}
-    return container.get("channel_id"), container.get("message_ts")
+    """The message the click came from, as Slack reports it."""
+    container = body.get("container")
+    container = container if isinstance(container, dict) else {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else (None, None)
+
+
+def edit_state(deps, draft: DraftRecord, user_id: str, body: dict) -> str:
+    """The Edit modal's private_metadata: the draft, and the message to rewrite on Save.
+    The message is the container of this rep's click on this draft's Edit button, sealed
+    (HMAC under the draft secret, bound to draft and rep): a value crafted in between
+    cannot point the rewrite at any other message."""
+    channel, ts = _where(body)
+    return encode(seal({"d": draft.id, "u": user_id, "c": channel, "ts": ts},
+                       draft_secret(deps.settings)))
+
+
+def message_to_rewrite(deps, meta: dict, draft_id: int, user_id: str) -> tuple[str, str] | None:
+    """The sealed (channel, ts) of :func:`edit_state`, if it holds for this draft and rep."""
+    where = unseal(meta, draft_secret(deps.settings))
+    if not where or where.get("d") != draft_id or where.get("u") != user_id:
+        return None
+    channel, ts = where.get("c"), where.get("ts")
+    return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None
 
 
 def register(app: App, deps) -> None:
-    def stale(respond, text: str) -> None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-
     @app.action(ids.DRAFT_COPY)
     def copy(ack, body, context, client, respond):
         ack()
-        draft_id = _draft_id(body)
+        try:
+            draft = get_draft(deps.session_factory, _who(context, body), _draft_id(body))
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         if deps.settings.public_url and copy_url_ok(deps):
             return  # a link button: the browser opens the draft page
-        try:
-            draft = get_draft(deps.session_factory, team_of(context, body), draft_id)
-        except DraftNotFound:
-            return stale(respond, "That draft no longer exists.")
         after_ack(deps, body, client, lambda: client.views_open(
             trigger_id=body["trigger_id"], view=copy_view(draft)))
 
     @app.action(ids.DRAFT_EDIT)
     def edit(ack, body, context, client, respond):
         ack()
+        who = _who(context, body)
         try:
-            draft = get_draft(deps.session_factory, team_of(context, body), _draft_id(body))
-        except DraftNotFound:
-            return stale(respond, "That draft no longer exists.")
-        channel, ts = _where(body)
+            draft = get_draft(deps.session_factory, who, _draft_id(body))
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
+        state = edit_state(deps, draft, who.user_id, body)
         after_ack(deps, body, client, lambda: client.views_open(
-            trigger_id=body["trigger_id"], view=edit_view(draft, channel=channel, ts=ts)))
+            trigger_id=body["trigger_id"], view=edit_view(draft, state=state)))
 
     @app.view(ids.DRAFT_COPY_CALLBACK)
     def copy_done(ack):
@@ -97,9 +130,7 @@ def register(app: App, deps) -> None:
 
     @app.view(ids.DRAFT_EDIT_CALLBACK)
     def edited(ack, body, context, client, view):
-        values = view["state"]["values"]
-        subject = (values["subject"][ids.VALUE].get("value") or "").strip()
-        text = (values["body"][ids.VALUE].get("value") or "").strip()
+        subject, text = _typed(view, "subject"), _typed(view, "body")
         errors = {}
         if not subject or len(subject) > SUBJECT_MAX or "\n" in subject:
             errors["subject"] = f"A subject is one line of 1-{SUBJECT_MAX} characters."
@@ -108,32 +139,37 @@ def register(app: App, deps) -> None:
         if errors:
             return ack(response_action="errors", errors=errors)
         meta = decode(view.get("private_metadata"))
+        who = _who(context, body)
         try:
-            draft = edit_draft(deps.session_factory, team_id=team_of(context, body),
-                               user_id=user_of(context, body), draft_id=meta.get("d"),
+            draft = edit_draft(deps.session_factory, who=who, draft_id=as_id(meta.get("d")),
                                subject=subject, body=text)
-        except DraftNotFound:
-            return ack(response_action="errors", errors={"body": "This draft is gone."})
+        except Refused as exc:
+            return ack(response_action="errors", errors={"body": str(exc)})
         ack()
-        if meta.get("c") and meta.get("ts"):
-            fallback, blocks = draft_blocks(draft, copy_url=copy_url(deps, draft))
-            after_ack(deps, body, client, lambda: client.chat_update(
-                channel=meta["c"], ts=meta["ts"], text=fallback, blocks=blocks))
+        where = message_to_rewrite(deps, meta, draft.id, who.user_id)
+        if where is None:  # no message we can vouch for: the edit arrives as a new one
+            return after_ack(deps, body, client,
+                             lambda: post_draft(client, deps, who.user_id, draft))
+        fallback, blocks = draft_blocks(draft, copy_url=copy_url(deps, draft))
+        after_ack(deps, body, client, lambda: client.chat_update(
+            channel=where[0], ts=where[1], text=fallback, blocks=blocks))
 
     @app.action(ids.DRAFT_SENT)
     def sent(ack, body, context, client, respond):
         ack()
         try:
             draft, newly = mark_sent(deps.session_factory, deps.cadences,
-                                     team_id=team_of(context, body),
-                                     draft_id=_draft_id(body), now=deps.clock())
-        except DraftNotFound:
-            return stale(respond, "That draft no longer exists.")
+                                     who=_who(context, body), draft_id=_draft_id(body),
+                                     now=deps.clock())
         except DraftBlocked as exc:
-            return stale(respond, f"{escape(str(exc))} is on do-not-call: don't send this.")
+            return tell(respond, body, client, f"{exc} is on do-not-call: don't send this.")
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         if not newly:
-            return stale(respond, "Already marked as sent; nothing changed.")
+            return tell(respond, body, client, "Already marked as sent; nothing changed.")
         channel, ts = _where(body)
+        if channel is None:
+            return
         fallback, blocks = draft_blocks(draft, copy_url=None, sent_on=deps.clock())
         after_ack(deps, body, client, lambda: client.chat_update(
             channel=channel, ts=ts, text=fallback, blocks=blocks))
@@ -141,15 +177,13 @@ def register(app: App, deps) -> None:
     @app.action(ids.DRAFT_BREAKUP)
     def breakup(ack, body, context, client, respond):
         ack()
-        prospect_id = decode((body.get("actions") or [{}])[0].get("value")).get("p")
-        user_id = user_of(context, body)
+        who = _who(context, body)
         try:
-            draft = draft_breakup(deps.session_factory, deps.renderer,
-                                  team_id=team_of(context, body), user_id=user_id,
-                                  prospect_id=prospect_id, now=deps.clock(),
-                                  windows=deps.cadences.windows)
-        except DraftNotFound:
-            return stale(respond, "That prospect is not in this workspace any more.")
+            draft = draft_breakup(deps.session_factory, deps.renderer, who=who,
+                                  prospect_id=as_id(action_value(body).get("p")),
+                                  now=deps.clock(), windows=deps.cadences.windows)
         except DraftBlocked as exc:
-            return stale(respond, f"{escape(str(exc))} is on do-not-call: no more emails.")
-        after_ack(deps, body, client, lambda: post_draft(client, deps, user_id, draft))
+            return tell(respond, body, client, f"{exc} is on do-not-call: no more emails.")
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
+        after_ack(deps, body, client, lambda: post_draft(client, deps, who.user_id, draft))

@@ -78,11 +78,11 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
     return f"{title} for {escape(draft.prospect_name)}: {escape(draft.subject)}", blocks
 
 
-def edit_view(draft: DraftRecord, *, channel: str | None, ts: str | None) -> View:
+def edit_view(draft: DraftRecord, *, state: str) -> View:
+    """``state``: the encoded private_metadata (see bot.slack.drafts.edit_state)."""
     return View(
         type="modal", callback_id=ids.DRAFT_EDIT_CALLBACK, title="Edit email",
-        submit="Save", close="Cancel",
-        private_metadata=encode({"d": draft.id, "c": channel, "ts": ts}),
+        submit="Save", close="Cancel", private_metadata=state,
         blocks=[
             InputBlock(block_id="subject", label="Subject", element=PlainTextInputElement(
                 action_id=ids.VALUE, initial_value=clip(draft.subject, SUBJECT_MAX),

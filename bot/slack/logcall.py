@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.model import CallType
 from bot.domain.prefill import parse_logcall_text
 from bot.domain.windows import format_day
+from bot.services.access import HeldByAnother, Refused, take_over_question
 from bot.services.calls import (
-    ProspectNotFound,
     local_today,
     log_call,
     suggest_next_date,
@@ -23,14 +23,14 @@ from bot.services.queue import call_type_for
 from bot.services.reps import rep_timezone, save_rep_profile
 from bot.slack import ids
 from bot.slack.app_home import publish_home
-from bot.slack.codec import decode
+from bot.slack.codec import action_value, as_id
 from bot.slack.context import team_of, user_of
 from bot.slack.drafts import post_draft
 from bot.slack.errors import after_ack
-from bot.slack.logcall_view import build_logcall_view, read_submission
+from bot.slack.logcall_view import TAKE_OVER, build_logcall_view, read_submission
 from bot.slack.logcall_view import prospect_option as option_for
 from bot.slack.messages import logged_message
-from bot.slack.text import escape
+from bot.slack.replies import tell
 from bot.slack.users import slack_profile
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,13 @@ def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: 
         match = find_prospect(deps.session_factory, team_id, prefill.name, prefill.company)
     call_type = call_type_for(deps.cadences, match.cadence) if match else CallType.COLD_CALL
     suggested = suggest_next_date(deps.cadences, call_type, deps.clock(), tz)
+    held_by = take_over_question(deps.session_factory, team_id=team_id, user_id=user_id,
+                                 prospect_id=match.id) if match else None
 
     def view_for(zone: str):
         return build_logcall_view(prefill=prefill, rep_tz=zone, suggested=suggested,
                                   preselected=match, channel_id=channel_id,
-                                  call_type=call_type)
+                                  call_type=call_type, held_by=held_by)
 
     opened = client.views_open(trigger_id=trigger_id, view=view_for(tz))["view"]
     if known_tz is None:
@@ -92,19 +94,17 @@ def register(app: App, deps) -> None:
         ack(options=[option_for(option).to_dict() for option in found])
 
     @app.action(ids.PROSPECT_VERIFIED)
-    def number_verified(ack, body, context, respond):
+    def number_verified(ack, body, context, client, respond):
         ack()
-        prospect_id = decode((body.get("actions") or [{}])[0].get("value")).get("p")
         try:
             name, touch = verify_number(deps.session_factory, deps.cadences,
-                                        team_id=team_of(context, body), prospect_id=prospect_id,
+                                        team_id=team_of(context, body),
+                                        prospect_id=as_id(action_value(body).get("p")),
                                         user_id=user_of(context, body), now=deps.clock())
-        except ProspectNotFound:
-            return respond(text="That prospect is not in this workspace any more.",
-                           response_type="ephemeral", replace_original=False)
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
         then = f" Next: {touch.purpose} on {format_day(touch.due_on)}." if touch else ""
-        respond(text=f"Calls to {escape(name)} can resume.{then}", response_type="ephemeral",
-                replace_original=False)
+        tell(respond, body, client, f"Calls to {name} can resume.{then}")
 
     @app.view(ids.LOGCALL_CALLBACK)
     def logcall_submitted(ack, body, context, client, view):
@@ -118,9 +118,10 @@ def register(app: App, deps) -> None:
             return ack(response_action="errors", errors=form.errors)
         try:
             result = log_call(deps.session_factory, form.command, deps.cadences, now)
-        except ProspectNotFound:
-            return ack(response_action="errors", errors={
-                ids.PROSPECT: "That prospect is not in this workspace. Pick another."})
+        except HeldByAnother as exc:  # the rep has not ticked "Take over"
+            return ack(response_action="errors", errors={TAKE_OVER: str(exc)})
+        except Refused as exc:
+            return ack(response_action="errors", errors={ids.PROSPECT: str(exc)})
         ack()
         if not result.duplicate:
             after_ack(deps, body, client, lambda: confirm_logged(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     ContextBlock,
     DatePickerElement,
     InputBlock,
@@ -25,8 +26,11 @@ from bot.domain.text import has_visible_text
 from bot.services.calls import LogCall, NewProspect, Notes
 from bot.services.prospects import ProspectOption
 from bot.slack import ids
-from bot.slack.codec import decode, encode
-from bot.slack.text import clip
+from bot.slack.codec import as_id, decode, encode
+from bot.slack.text import clip, escape_clipped
+
+TAKE_OVER = "take_over"  # block id of the "Take over" checkbox
+TAKE_OVER_YES = "yes"
 
 NOTE_LABELS = {
     "pain_point": ("Pain point or goal, in their words", "“We lose two days a month reconciling"
@@ -59,7 +63,9 @@ def _text_input(field_id: str, label: str, *, initial: str = "", placeholder: st
 def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
                        preselected: ProspectOption | None = None,
                        channel_id: str | None = None,
-                       call_type: CallType = CallType.COLD_CALL) -> View:
+                       call_type: CallType = CallType.COLD_CALL,
+                       held_by: str | None = None) -> View:
+    """``held_by``: who holds the preselected prospect's open follow-ups, if another rep."""
     outcome_options = [Option(text=o.label, value=o.value) for o in Outcome]
     type_options = [Option(text=t.label, value=t.value) for t in CallType]
     picker = ExternalDataSelectElement(
@@ -68,6 +74,12 @@ def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
     )
     blocks = [
         InputBlock(block_id=ids.PROSPECT, label="Prospect", element=picker, optional=True),
+        *([ContextBlock(block_id="held_by", elements=[MarkdownTextObject(
+            text=f":busts_in_silhouette: {escape_clipped(held_by, 1000)}")])] if held_by else []),
+        InputBlock(block_id=TAKE_OVER, label="Another rep's prospect?", optional=True,
+                   hint="Only asked when another rep has open follow-ups with this prospect.",
+                   element=CheckboxesElement(action_id=ids.VALUE, options=[Option(
+                       value=TAKE_OVER_YES, text="Take over: move their follow-ups to me")])),
         ContextBlock(elements=[MarkdownTextObject(text="New prospect? Fill in the fields below "
                                                        "instead.")]),
         _text_input(ids.NEW_NAME, "New prospect's name",
@@ -123,22 +135,41 @@ def _block_key(values: dict, field_id: str) -> str:
     return field_id
 
 
+def _action(values: dict, block_id: str, action_id: str = ids.VALUE) -> dict:
+    actions = values.get(block_id)
+    action = actions.get(action_id) if isinstance(actions, dict) else None
+    return action if isinstance(action, dict) else {}
+
+
 def _value(values: dict, block_id: str) -> str:
-    actions = values.get(block_id) or {}
-    action = actions.get(ids.VALUE) or {}
-    return (action.get("value") or "").strip()
+    value = _action(values, block_id).get("value")
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _selected(values: dict, block_id: str, action_id: str = ids.VALUE) -> str | None:
-    action = (values.get(block_id) or {}).get(action_id) or {}
-    option = action.get("selected_option") or {}
-    return option.get("value")
+    option = _action(values, block_id, action_id).get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _ticked(values: dict, block_id: str) -> bool:
+    options = _action(values, block_id).get("selected_options")
+    return isinstance(options, list) and any(
+        isinstance(option, dict) and option.get("value") == TAKE_OVER_YES for option in options)
+
+
+def _iso_date(raw: object) -> date | None:
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
 
 
 def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
                     today: date) -> Submission:
     """Turn a view_submission into a LogCall, or field errors keyed by block id."""
-    values = (view.get("state") or {}).get("values") or {}
+    values = (view.get("state") or {}).get("values")
+    values = values if isinstance(values, dict) else {}
     meta = decode(view.get("private_metadata"))
     errors: dict[str, str] = {}
     keys = {field_id: _block_key(values, field_id) for field_id in ids.MAX_LENGTHS}
@@ -147,9 +178,11 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
         if len(text) > ids.MAX_LENGTHS[field_id]:
             errors[keys[field_id]] = f"Keep this under {ids.MAX_LENGTHS[field_id]} characters."
     prospect_raw = _selected(values, ids.PROSPECT, ids.PROSPECT)
-    prospect_id = int(prospect_raw) if prospect_raw and prospect_raw.isdigit() else None
+    prospect_id = as_id(prospect_raw, text=True)
+    if prospect_raw and prospect_id is None:  # not an option the bot offered
+        errors[ids.PROSPECT] = "That isn't a prospect I offered. Pick one from the list again."
     new = None
-    if prospect_id is None:
+    if prospect_id is None and not prospect_raw:
         if not texts[ids.NEW_NAME]:
             errors[ids.NEW_NAME] = "Pick a prospect above, or type the new prospect's name."
         elif not has_visible_text(texts[ids.NEW_NAME]):
@@ -171,11 +204,10 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
     if call_type_raw not in {t.value for t in CallType}:
         errors[ids.CALL_TYPE] = "Pick a call type."
     next_date = None
-    raw_date = ((values.get(ids.NEXT_DATE) or {}).get(ids.VALUE) or {}).get("selected_date")
+    raw_date = _action(values, ids.NEXT_DATE).get("selected_date")
     if raw_date:
-        try:
-            next_date = date.fromisoformat(raw_date)
-        except ValueError:
+        next_date = _iso_date(raw_date)
+        if next_date is None:
             errors[ids.NEXT_DATE] = "Pick a date from the calendar."
     if next_date is not None and next_date < today:
         errors[ids.NEXT_DATE] = "The next follow-up can't be in the past: pick today or later."
@@ -183,13 +215,13 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
         errors[ids.NEXT_DATE] = "Pick a date within the next year."
     if errors:
         return Submission(None, errors)
-    suggested = meta.get("s")
     notes = Notes(**{f: texts[f] or None for f in ids.NOTE_FIELDS})
     command = LogCall(
         team_id=team_id, user_id=user_id, rep_tz=rep_tz, call_type=CallType(call_type_raw),
         outcome=Outcome(outcome_raw), submission_key=f"view:{view.get('id')}",
         prospect_id=prospect_id, new_prospect=new, notes=notes, next_date=next_date,
-        suggested_date=date.fromisoformat(suggested) if suggested else None,
+        suggested_date=_iso_date(meta.get("s")),
         call_type_explicit=call_type_raw != meta.get("t", CallType.COLD_CALL.value),
+        take_over=_ticked(values, TAKE_OVER),
     )
     return Submission(command, {})
