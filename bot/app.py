@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.services.cadences import CadenceBook, load_cadence_book
 from bot.services.drafts import DraftRenderer
+from bot.slack.trust import Workspace, learn_workspace, mark_verified, one_workspace
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,14 @@ def build_app(
     client: WebClient | None = None,
     session_factory: sessionmaker[Session] | None = None,
     clock: Clock | None = None,
+    workspace: Workspace | None = None,
 ) -> App:
+    """``workspace``: the team the token belongs to (the CLI learns it at start); asked
+    of ``auth.test`` when not given. Requests from any other team are refused."""
     from bot.slack import register_all
+
+    client = client or make_client(settings)
+    workspace = workspace or learn_workspace(client)
 
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.database_url))
@@ -82,7 +89,7 @@ def build_app(
     if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_QuietTokenWarning())
     app = App(
-        client=client or make_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret,
         # Socket Mode has no signatures; HTTP mode refuses to start without a secret.
         request_verification_enabled=settings.slack_signing_secret is not None,
@@ -90,6 +97,9 @@ def build_app(
         listener_executor=executor,
         logger=bolt_log,
     )
+    # After Bolt's own middleware (signature check first), before every listener.
+    mark_verified(app, signatures_checked=settings.slack_signing_secret is not None)
+    one_workspace(app, workspace, executor)
     register_all(app, deps)
     app.deps = deps  # type: ignore[attr-defined]  # for the web layer and the scheduler
     return app

@@ -131,10 +131,29 @@ def _database_url(env: Mapping[str, str]) -> str:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        make_url(value)
+        url = make_url(value)
     except (ArgumentError, ValueError) as exc:
         raise SettingsError(f"DATABASE_URL is malformed ({exc}).") from None
+    _require_database(url)
     return value
+
+
+def _require_database(url) -> None:
+    """A URL without a database would use whatever the server or driver picks (the
+    server's default database, an in-memory SQLite): refuse it."""
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise SettingsError(f"DATABASE_URL names no database file ({shown!r}); "
+                                "use sqlite:///path/to/followup-bot.db.")
+        return
+    if not (url.database or url.query.get("dbname")):
+        raise SettingsError(f"DATABASE_URL names no database ({shown!r}); "
+                            "use postgresql://user@host/dbname.")
+    if not (url.host or url.query.get("host")):
+        raise SettingsError(f"DATABASE_URL names no host ({shown!r}); use "
+                            "postgresql://user@host/dbname, or "
+                            "postgresql:///dbname?host=/var/run/postgresql for a local socket.")
 
 
 @functools.lru_cache(maxsize=1)

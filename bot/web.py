@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
-from bot.db.engine import database_reachable
+from bot.db.engine import HealthProbe
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,28 @@ def _respond(start_response, status: str, body: bytes, content_type: str) -> lis
     return [body]
 
 
-def make_wsgi_app(app: App, engine: Engine, *, slack_events: bool = True
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+def _signed_headers(environ: dict) -> bool:
+    """Slack's headers are well-formed: a short decimal timestamp and a v0 signature.
+    Bolt checks the signature itself; this keeps garbage ("nan", 5,000 digits, no header)
+    from ever reaching it (such timestamps made it fail with a 500)."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    return bool(_TIMESTAMP.fullmatch(timestamp) and _SIGNATURE.fullmatch(signature))
+
+
+def make_wsgi_app(app: App, engine: Engine, *, slack_events: bool = True,
+                  health_timeout: float = 1.5
                   ) -> Callable[[dict, StartResponse], Iterable[bytes]]:
     """``slack_events=False`` (Socket Mode) serves only /healthz and the draft pages:
-    without a signing secret, /slack/events must not exist at all."""
+    without a signing secret, /slack/events must not exist at all. /healthz answers
+    within ``health_timeout`` seconds: 503 when the database does not answer in time or
+    its schema is behind this code's (see :class:`bot.db.engine.HealthProbe`)."""
     slack_handler = SlackRequestHandler(app, path="/slack/events")
+    health = HealthProbe(engine, timeout=health_timeout)
 
     def wsgi(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -42,14 +60,17 @@ def make_wsgi_app(app: App, engine: Engine, *, slack_events: bool = True
             if method != "POST":
                 return _respond(start_response, "405 Method Not Allowed", b"POST only\n",
                                 "text/plain")
+            if not _signed_headers(environ):  # before Bolt parses (or reports) anything
+                return _respond(start_response, "401 Unauthorized", b"invalid request\n",
+                                "text/plain")
             return slack_handler(environ, start_response)
         if path.startswith("/drafts/"):
             from bot import web_drafts
 
             return web_drafts.handle(app.deps, environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
-            ok, reason = database_reachable(engine)
-            body = json.dumps({"ok": ok, "database": "ok" if ok else reason}).encode()
+            ok, details = health.check()
+            body = json.dumps({"ok": ok, **details}).encode()
             status = "200 OK" if ok else "503 Service Unavailable"
             return _respond(start_response, status, body, "application/json")
         return _respond(start_response, "404 Not Found", b"Not found\n", "text/plain")

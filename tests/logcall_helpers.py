@@ -84,3 +84,13 @@ def message_text(message: dict) -> str:
             if isinstance(element, dict) and isinstance(element.get("text"), str):
                 parts.append(element["text"])
     return "\n".join(parts)
+
+
+def second_workspace(start_bot, fake: FakeSlack, team: str = "T0002") -> SlackSender:
+    """Another workspace: its own deployment (a bot token of that team, so the bot serves
+    that team only) over the same database. Returns a sender signing as that team."""
+    from tests.conftest import SIGNING_SECRET
+
+    fake.add_token(f"xoxb-{team.lower()}-token", team_id=team)
+    url, _ = start_bot(slack_bot_token=f"xoxb-{team.lower()}-token")
+    return SlackSender(f"{url}/slack/events", SIGNING_SECRET, fake=fake, team_id=team)

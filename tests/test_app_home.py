@@ -14,7 +14,7 @@ from bot.services.rep_settings import RepSettings
 from bot.services.reps import save_rep_profile
 from bot.slack.home import build_home
 from tests.conftest import TEAM
-from tests.logcall_helpers import log_call, message_text
+from tests.logcall_helpers import log_call, message_text, second_workspace
 from tests.slack_double import validate_view
 
 
@@ -69,23 +69,22 @@ def test_home_shows_only_the_reps_own_follow_ups(slack, fake_slack):
     assert "Mine" not in _home_text(fake_slack, "U0002")
 
 
-def test_prospect_search_sees_only_the_own_team(slack, fake_slack):
-    fake_slack.add_token("xoxb-test-token", team_id="T0002")
+def test_prospect_search_sees_only_the_own_team(slack, fake_slack, start_bot):
+    two = second_workspace(start_bot, fake_slack)
     fake_slack.add_user("U0100", team_id="T0002", tz="UTC")
     log_call(slack, fake_slack, name="Dana Ours", company="Acme")
-    log_call(slack, fake_slack, user_id="U0100", team_id="T0002", name="Dana Theirs",
-             company="Acme")
+    log_call(two, fake_slack, user_id="U0100", name="Dana Theirs", company="Acme")
     answer = slack.options("prospect", "dana", user_id="U0001").json()
     assert [o["text"]["text"] for o in answer["options"]] == ["Dana Ours · Acme"]
-    answer = slack.options("prospect", "acme", user_id="U0100", team_id="T0002").json()
+    answer = two.options("prospect", "acme", user_id="U0100").json()
     assert [o["text"]["text"] for o in answer["options"]] == ["Dana Theirs · Acme"]
 
 
-def test_a_user_in_two_teams_is_two_reps(slack, fake_slack):
-    fake_slack.add_token("xoxb-test-token", team_id="T0002")
+def test_a_user_in_two_teams_is_two_reps(slack, fake_slack, start_bot):
+    two = second_workspace(start_bot, fake_slack)
     log_call(slack, fake_slack, name="Team One Prospect", outcome="no_answer",
              call_type="post_voicemail")
-    _open_home(slack, fake_slack, "U0001", team_id="T0002")
+    _open_home(two, fake_slack, "U0001")
     assert "Team One Prospect" not in _home_text(fake_slack)
 
 
@@ -225,10 +224,11 @@ def test_a_new_user_becomes_a_rep_with_their_slack_zone(slack, fake_slack, sessi
     assert "Tue, Thu at 8:30 am, your time (Europe/Berlin)" in message_text(home)
 
 
-def test_settings_belong_to_the_team_they_were_changed_in(slack, fake_slack, session_factory):
-    fake_slack.add_token("xoxb-test-token", team_id="T0002")
+def test_settings_belong_to_the_team_they_were_changed_in(slack, fake_slack, session_factory,
+                                                         start_bot):
+    two = second_workspace(start_bot, fake_slack)
     _make_rep(session_factory)
-    _pick_time(slack, fake_slack, "07:00", team_id="T0002")
+    _pick_time(two, fake_slack, "07:00", team_id="T0002")
     assert _rep(session_factory).workday_start == dt_time(8, 30)
     assert _rep(session_factory, team="T0002").workday_start == dt_time(7, 0)
 

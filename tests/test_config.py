@@ -46,6 +46,21 @@ def test_malformed_setting_is_named(env, names):
         load(env)
 
 
+@pytest.mark.parametrize("url", [
+    "postgres://", "postgresql://", "postgresql://u@db.example.com", "postgresql://u@h/",
+    "postgresql:///followup", "postgres://u:secret@/followup", "sqlite://", "sqlite:///",
+])
+def test_database_url_without_a_database_or_host_is_refused(url):
+    with pytest.raises(SettingsError, match="DATABASE_URL names no") as raised:
+        load({"DATABASE_URL": url})
+    assert "secret" not in str(raised.value)
+
+
+def test_database_url_for_a_local_socket_is_accepted():
+    url = load({"DATABASE_URL": "postgresql:///followup?host=/var/run/postgresql"}).database_url
+    assert url == "postgresql+psycopg:///followup?host=/var/run/postgresql"
+
+
 def test_postgres_urls_get_the_psycopg_driver():
     assert load({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+psycopg://u@h/db"
     assert load({"DATABASE_URL": "postgresql://u@h/db"}).database_url.startswith(

@@ -10,7 +10,14 @@ from bot.db.models import Call, FollowUp, Prospect
 from bot.domain.cadence import Touch
 from bot.domain.model import Channel, DoNotCallError
 from bot.services.calls import schedule_touch
-from tests.logcall_helpers import form_values, log_call, message_text, open_modal, submit
+from tests.logcall_helpers import (
+    form_values,
+    log_call,
+    message_text,
+    open_modal,
+    second_workspace,
+    submit,
+)
 
 
 def _count(session_factory, model):
@@ -47,10 +54,11 @@ def test_bad_input_is_a_field_error_and_nothing_is_saved(slack, fake_slack, sess
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
-def test_prospect_from_another_team_is_refused_in_the_modal(slack, fake_slack, session_factory):
-    fake_slack.add_token("xoxb-test-token", team_id="T0002")
+def test_prospect_from_another_team_is_refused_in_the_modal(slack, fake_slack, session_factory,
+                                                            start_bot):
+    two = second_workspace(start_bot, fake_slack)  # another deployment, the same database
     fake_slack.add_user("U0100", team_id="T0002", tz="UTC")
-    log_call(slack, fake_slack, user_id="U0100", team_id="T0002", name="Secret Sam")
+    log_call(two, fake_slack, user_id="U0100", name="Secret Sam")
     with session_factory() as session:
         other_id = session.scalar(select(Prospect.id))
     view = open_modal(slack, fake_slack)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -35,6 +36,25 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+@functools.lru_cache(maxsize=1)
+def _known_revisions() -> tuple[str | None, frozenset[str]]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
+
+
+def schema_state(current: str | None) -> str:
+    """How the database's revision compares with this code's head: ``"current"``,
+    ``"behind"`` (an older revision of ours, or no schema at all) or ``"newer"`` (a
+    revision this code does not know: a newer release already migrated, as during a
+    rolling upgrade, and that release keeps the schema working for this one)."""
+    head, known = _known_revisions()
+    if current == head:
+        return "current"
+    if current is None or current in known:
+        return "behind"
+    return "newer"
+
+
 def current_revision_on(connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -49,6 +69,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     the second caller waits, then finds nothing left to do."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect() as connection:
+        _lift_request_bounds(connection)
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
             connection.commit()
@@ -60,9 +81,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 command.upgrade(config, revision)
                 connection.commit()
         finally:
-            if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY}
-                )
-                connection.commit()
+            try:
+                if connection.dialect.name == "postgresql":
+                    connection.rollback()  # a failed migration leaves its transaction aborted
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY}
+                    )
+                    connection.commit()
+            finally:
+                connection.invalidate()  # the lifted bounds must not go back into the pool
+
+
+def _lift_request_bounds(connection) -> None:
+    """The engine bounds every wait to what a Slack request can afford (see
+    :class:`bot.db.engine.DbTimeouts`). A migration may wait for another starter's (the
+    advisory lock) and rewrite whole tables: on this one connection, wait as long as it
+    takes on PostgreSQL and up to a minute for SQLite's write lock."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET statement_timeout = 0")
+        connection.commit()
+    else:  # straight to the driver: a statement through SQLAlchemy would BEGIN first
+        connection.connection.dbapi_connection.execute("PRAGMA busy_timeout = 60000")
 
