@@ -82,9 +82,10 @@ def cmd_check(settings: Settings) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import make_client
-    from bot.db.engine import database_reachable, make_engine
-    from bot.db.migrate import current_revision, head_revision
+    from bot.slack.trust import AUTH_HINTS
 
+    if settings.log_level != "DEBUG":  # alembic's INFO lines are noise in a report
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     problems = 0
     if not settings.slack_bot_token:
         print("FAIL  Slack: SLACK_BOT_TOKEN is not set (copy the Bot User OAuth Token, xoxb-...)")
@@ -95,11 +96,7 @@ def cmd_check(settings: Settings) -> int:
             print(f"ok    Slack: token works for team {auth.get('team')} as @{auth.get('user')}")
         except SlackApiError as exc:
             error = exc.response.get("error", "unknown error")
-            hint = {
-                "invalid_auth": "the token is wrong or was revoked; reinstall the app",
-                "account_inactive": "the app was uninstalled or the workspace is gone",
-                "token_revoked": "the token was revoked; reinstall the app",
-            }.get(error, "see https://api.slack.com/methods/auth.test")
+            hint = AUTH_HINTS.get(error, "see https://api.slack.com/methods/auth.test")
             print(f"FAIL  Slack: auth.test said '{error}': {hint}")
             problems += 1
         except OSError as exc:
@@ -112,21 +109,51 @@ def cmd_check(settings: Settings) -> int:
     else:
         print("FAIL  Neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP) is set")
         problems += 1
-    engine = make_engine(settings.database_url)
-    ok, reason = database_reachable(engine)
-    where = engine.url.render_as_string(hide_password=True)
-    if not ok:
-        print(f"FAIL  Database: cannot connect to {where}: {reason}")
-        problems += 1
-    else:
-        current, head = current_revision(engine), head_revision()
-        if current == head:
-            print(f"ok    Database: {where} is at the latest schema ({head})")
-        else:
-            print(f"WARN  Database: {where} is at {current or 'no schema'}, latest is {head}; "
-                  "'followup-bot migrate' (or 'run') applies it")
+    problems += _check_database(settings)
     print("all good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
+
+
+def _check_database(settings: Settings) -> int:
+    """Look, never touch: a missing SQLite file is not created, nothing is migrated."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from bot.db.engine import database_reachable, make_engine
+    from bot.db.migrate import current_revision, head_revision
+
+    url = make_url(settings.database_url)
+    where = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database)
+        if not path.parent.is_dir():
+            print(f"FAIL  Database: cannot connect to {where}: the folder {path.parent} "
+                  "does not exist")
+            return 1
+        if not path.exists():
+            print(f"WARN  Database: the SQLite file {path} does not exist yet; "
+                  "'followup-bot migrate' creates it (and 'run' does too)")
+            return 0
+        # Read-only: connecting must not create the file or switch its journal mode.
+        engine = create_engine(url.set(database=f"file:{path}",
+                                       query={**url.query, "mode": "ro", "uri": "true"}))
+    else:
+        engine = make_engine(settings.database_url)
+    try:
+        ok, reason = database_reachable(engine)
+        if not ok:
+            print(f"FAIL  Database: cannot connect to {where}: {reason}")
+            return 1
+        current, head = current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+    if current == head:
+        print(f"ok    Database: {where} is at the latest schema ({head})")
+        return 0
+    state = f"is at {current}, this version needs {head}" if current else "has no schema yet"
+    print(f"WARN  Database: {where} {state}: run 'followup-bot migrate' "
+          "(or 'run', which migrates first)")
+    return 0
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
@@ -139,10 +166,13 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     app = build_app(settings, session_factory=make_session_factory(engine))
     jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
+    from bot.domain.digest import describe_report
+
+    # Takes over at once the runs of a sender that stopped (lease run out); a live
+    # sender's runs are left to it and reported as in progress elsewhere.
     report = jobs.digest_tick(only_users=set(args.user) if args.user else None,
                               force=args.force, ignore_schedule=True)
-    print(f"sent {report.sent}, nothing due {report.empty}, already sent today "
-          f"{report.already_claimed}, failed {report.failed}")
+    print(describe_report(report))
     return 1 if report.failed else 0
 
 
@@ -158,12 +188,7 @@ def cmd_templates_check(settings: Settings) -> int:
     return 1 if problems else 0
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app
-    from bot.db.engine import make_session_factory
-    from bot.db.migrate import upgrade
-
-    socket_mode = not args.http
+def _check_run_settings(settings: Settings, socket_mode: bool) -> None:
     if socket_mode and not settings.slack_app_token:
         also = "" if settings.slack_bot_token else " (and SLACK_BOT_TOKEN, the xoxb- token)"
         raise SettingsError(
@@ -176,47 +201,100 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         raise SettingsError("PUBLIC_URL is set, so draft links must be signed with a secret "
                             "that survives restarts: set DRAFT_SECRET (or "
                             "SLACK_SIGNING_SECRET).")
+
+
+class _Later:
+    """The WSGI app of a server bound before the bot is built (it serves nothing until
+    ``run()``, by which time :attr:`app` is set)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+def _bind(args: argparse.Namespace, slot: _Later):
+    """Take the port first, so a busy port stops the start before anything else is done."""
+    import errno
+
+    from bot.web import make_server
+
+    try:
+        return make_server(slot, host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(f"port {args.port} is already in use on {args.host} (another "
+                           "followup-bot, or another program, is listening there): stop it "
+                           "or choose another port with --port") from None
+        raise CliError(f"cannot listen on {args.host}:{args.port}: "
+                       f"{exc.strerror or exc}") from None
+
+
+def _learn_workspace(settings: Settings):
+    """auth.test before anything else: a revoked token stops the start (exit 2)."""
+    from slack_sdk import WebClient
+
+    from bot.slack.trust import learn_workspace
+
+    # No client-side retries: learn_workspace's backoff is the one retry policy here.
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                       timeout=10, retry_handlers=[])
+    workspace = learn_workspace(client)
+    log.info("SLACK_BOT_TOKEN works for team %s (%s)", workspace.name, workspace.team_id)
+    return workspace
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Order matters: settings, port, Slack token, database, then the bot and its jobs."""
+    socket_mode = not args.http
+    _check_run_settings(settings, socket_mode)
+    slot = _Later()
+    server = _bind(args, slot) if not socket_mode or settings.public_url else None
+    try:
+        workspace = _learn_workspace(settings)
+        return _run_bot(settings, args, workspace, server, slot)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _run_bot(settings: Settings, args, workspace, server, slot: _Later) -> int:
+    from bot.app import build_app, make_client
+    from bot.db.engine import make_session_factory
+    from bot.db.migrate import upgrade
+    from bot.scheduler import Jobs
+    from bot.web import make_wsgi_app
+
     engine = _engine(settings)
     upgrade(engine)
-    app = build_app(settings, session_factory=make_session_factory(engine))
-    from bot.app import make_client
-    from bot.scheduler import Jobs
-
+    app = build_app(settings, session_factory=make_session_factory(engine),
+                    workspace=workspace)
+    slot.app = make_wsgi_app(app, engine, slack_events=bool(args.http))
     jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
     jobs.start(isolate=True)  # due lists in a child process; recap nudges on a thread
-    from bot.web import make_server, make_wsgi_app
-
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        if settings.public_url:  # the draft pages still need a web server
-            pages = make_server(make_wsgi_app(app, engine, slack_events=False),
-                                host=args.host, port=args.port, threads=args.threads)
-            threading.Thread(target=pages.run, name="draft-pages", daemon=True).start()
-            log.info("serving draft pages on http://%s:%s", args.host, pages.effective_port)
-        log.info("starting in Socket Mode")
-        signal.signal(signal.SIGTERM, _stop)
-        try:
-            SocketModeHandler(app, settings.slack_app_token).start()
-        except KeyboardInterrupt:
-            log.info("stopping")
-        finally:
-            jobs.shutdown()
-        return 0
-
-    server = make_server(make_wsgi_app(app, engine), host=args.host, port=args.port,
-                         threads=args.threads)
     signal.signal(signal.SIGTERM, _stop)
-    log.info("serving Slack requests on http://%s:%s/slack/events", args.host,
-             server.effective_port)
     try:
-        server.run()
+        if args.http:
+            log.info("serving Slack requests on http://%s:%s/slack/events", args.host,
+                     server.effective_port)
+            server.run()
+        else:
+            _socket_mode(settings, args, app, server)
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
         jobs.shutdown()
-        server.close()
     return 0
+
+
+def _socket_mode(settings: Settings, args, app, pages) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if pages is not None:  # PUBLIC_URL: the draft pages still need a web server
+        threading.Thread(target=pages.run, name="draft-pages", daemon=True).start()
+        log.info("serving draft pages on http://%s:%s", args.host, pages.effective_port)
+    log.info("starting in Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
 
 
 def _stop(*_args) -> None:
@@ -231,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "manifest":
         return cmd_manifest()
+    from bot.slack.trust import SlackAuthError  # a bad token: one line, exit 2
+
     try:
         settings = load_settings()
         configure_logging(settings)
@@ -243,6 +323,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "digest":
             return cmd_digest(settings, args)
         return cmd_run(settings, args)
-    except (SettingsError, CliError) as exc:
+    except (SettingsError, CliError, SlackAuthError) as exc:
         print(f"followup-bot: {exc}", file=sys.stderr)
         return 2

@@ -11,10 +11,9 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import Path
+from multiprocessing.synchronize import Event
 
 from apscheduler.executors.pool import ProcessPoolExecutor, ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,52 +23,45 @@ from slack_sdk.errors import SlackApiError
 from bot.config import Settings, configure_logging
 from bot.domain.digest import TickReport
 from bot.services.digest import run_digest_tick
+from bot.services.digest_runs import LEASE, Lease
 from bot.services.nudges import claim_nudge, nudges_due
 from bot.slack.drafts import post_draft
 from bot.slack.notifier import DigestNotifier, WorkspaceLimiter
 from bot.slack.text import escape
+from bot.slack.users import slack_zone
 
 log = logging.getLogger(__name__)
-STALE_CLAIM = timedelta(minutes=15)
-class _StopFlag:
-    """A file the web process touches on shutdown and the fan-out child polls."""
-
-    @staticmethod
-    def _path(pid: int) -> Path:
-        return Path(tempfile.gettempdir()) / f"followup-bot-{pid}.stop"
-
-    def mark(self, pid: int) -> None:
-        with contextlib.suppress(OSError):
-            self._path(pid).touch()
-
-    def exists(self, pid: int) -> bool:
-        return self._path(pid).exists()
-
-    def clear(self, pid: int) -> None:
-        with contextlib.suppress(OSError):
-            self._path(pid).unlink(missing_ok=True)
-
-
-_STOP = _StopFlag()
 SEND_WORKERS = 8  # DMs in flight at once; the workspace limiter sets the pace
 _child: Jobs | None = None  # the fan-out process's own jobs (see Jobs.start(isolate=True))
+_stopping: Event | None = None  # set by the web process when the bot stops (child side)
 
 
-def digest_in_own_process(settings: Settings, parent_pid: int) -> None:
+def _remember_stop(event: Event) -> None:
+    """The fan-out process's initializer: keep the parent's stop event. Handed over when
+    the process is spawned (the only way a multiprocessing Event can travel), so nothing
+    is left on disk when the bot stops."""
+    global _stopping
+    _stopping = event
+
+
+def digest_in_own_process(settings: Settings, parent_pid: int, nice: int = 10) -> None:
     """The digest tick, run in a separate process: the fan-out's CPU (queries, Block Kit,
-    JSON) then never competes with the web threads for the GIL, and at a lower priority,
-    so acks stay fast while thousands of due lists go out. When the bot stops, the pass
-    stops taking claims at once (runs already claimed finish or are resumed later)."""
+    JSON) then never competes with the web threads for the GIL, and at a lower priority
+    (``nice``), so acks stay fast while thousands of due lists go out. When the bot stops,
+    the pass stops taking claims at once (runs already claimed finish, or another sender
+    takes them over when their lease runs out)."""
     global _child
     if _child is None:
         from bot.app import build_app, make_client
 
         configure_logging(settings)
-        with contextlib.suppress(OSError):
-            os.nice(10)
+        if nice:
+            with contextlib.suppress(OSError):
+                os.nice(nice)
         app = build_app(settings)
         _child = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
-    _child.digest_tick(stop=lambda: os.getppid() != parent_pid or _STOP.exists(parent_pid))
+    _child.digest_tick(stop=lambda: os.getppid() != parent_pid
+                       or (_stopping is not None and _stopping.is_set()))
 
 
 @dataclass(frozen=True)
@@ -81,23 +73,26 @@ class DigestRules:
 
 
 class Jobs:
-    def __init__(self, deps, client):
-        self.deps, self.client = deps, client
+    def __init__(self, deps, client, *, lease: timedelta = LEASE):
+        self.deps, self.client, self.lease = deps, client, lease
         settings = deps.settings
         self.notifier = DigestNotifier(client, deps, WorkspaceLimiter(settings.digest_rate,
                                                                       burst=5))
         self.rules = DigestRules(settings.digest_cutoff, settings.digest_when_empty,
                                  deps.cadences.rules.max_calls, tuple(deps.cadences.windows))
         self.scheduler: BackgroundScheduler | None = None
+        self._stop_event: Event | None = None
 
     def digest_tick(self, now: datetime | None = None, *, only_users=None, force=False,
                     ignore_schedule=False, stop=None) -> TickReport:
+        """One pass (a sender with its own lease; see bot.services.digest_runs)."""
+        sf, clock = self.deps.session_factory, self.deps.clock
         report = run_digest_tick(
-            self.deps.session_factory, now or self.deps.clock(), settings_like=self.rules,
-            send=self.notifier, force=force, only_users=only_users,
-            ignore_schedule=ignore_schedule, resume_stale_after=STALE_CLAIM,
-            clock=self.deps.clock, workers=SEND_WORKERS, stop=stop)
-        if report.sent or report.failed or report.skipped:
+            sf, now or clock(), settings_like=self.rules, send=self.notifier, force=force,
+            only_users=only_users, ignore_schedule=ignore_schedule, clock=clock,
+            workers=SEND_WORKERS, stop=stop, lease=Lease(sf, clock, length=self.lease),
+            resolve_zone=lambda rep: slack_zone(self.client, rep.slack_user_id))
+        if report.sent or report.failed or report.skipped or report.resumed:
             log.info("digest tick: %s", report)
         return report
 
@@ -123,21 +118,24 @@ class Jobs:
                 log.warning("recap nudge to %s failed: %s", user_id, exc.response.get("error"))
         return sent
 
-    def start(self, tick_seconds: int = 60, *, isolate: bool = False) -> BackgroundScheduler:
-        """Start the jobs. ``isolate`` runs the digest tick in a child process (what
-        ``followup-bot run`` does); otherwise on a scheduler thread, with this process's
-        clock (what tests use)."""
+    def start(self, tick_seconds: int = 60, *, isolate: bool = False,
+              nice: int = 10) -> BackgroundScheduler:
+        """Start the jobs. ``isolate`` runs the digest tick in a child process at ``nice``
+        (what ``followup-bot run`` does); otherwise on a scheduler thread, with this
+        process's clock (what tests use)."""
         executors = {"default": ThreadPoolExecutor(4)}
-        _STOP.clear(os.getpid())
         if isolate:
-            executors["fanout"] = ProcessPoolExecutor(
-                1, pool_kwargs={"mp_context": multiprocessing.get_context("spawn")})
+            context = multiprocessing.get_context("spawn")
+            self._stop_event = context.Event()
+            executors["fanout"] = ProcessPoolExecutor(1, pool_kwargs={
+                "mp_context": context, "initializer": _remember_stop,
+                "initargs": (self._stop_event,)})
         scheduler = BackgroundScheduler(timezone="UTC", executors=executors, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds})
         first = datetime.now().astimezone()
         if isolate:
             scheduler.add_job(digest_in_own_process, IntervalTrigger(seconds=tick_seconds),
-                              args=[self.deps.settings, os.getpid()], id="digest",
+                              args=[self.deps.settings, os.getpid(), nice], id="digest",
                               executor="fanout", next_run_time=first)
         else:
             scheduler.add_job(self._safe(self.digest_tick),
@@ -148,10 +146,13 @@ class Jobs:
         self.scheduler = scheduler
         return scheduler
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, wait: bool = False) -> None:
+        """Stop the jobs; a fan-out running in the child stops taking claims at once.
+        ``wait`` also waits for running jobs (and the child process) to end."""
         if self.scheduler is not None:
-            _STOP.mark(os.getpid())  # a running fan-out in the child stops taking claims
-            self.scheduler.shutdown(wait=False)
+            if self._stop_event is not None:
+                self._stop_event.set()
+            self.scheduler.shutdown(wait=wait)
 
     @staticmethod
     def _safe(job):

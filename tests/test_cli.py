@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 import yaml
 
@@ -132,3 +133,133 @@ def test_public_url_without_a_lasting_secret_is_refused(tmp_path):
     result = run_cli("run", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "DRAFT_SECRET" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- Start-up order: port, token, database; each refusal is one line and exit 2
+
+def _table_names(url: str) -> list[str]:
+    from sqlalchemy import inspect
+
+    from bot.db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        return inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def _untouched(url: str) -> bool:
+    """No database file was created, or (PostgreSQL) the schema is still empty."""
+    if url.startswith("sqlite"):
+        return not Path(url.removeprefix("sqlite:///")).exists()
+    return _table_names(url) == []
+
+
+def _run_env(fake_slack, db_url: str, token: str = BOT_TOKEN) -> dict:
+    return {"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.url, "DATABASE_URL": db_url}
+
+
+def test_run_on_a_busy_port_stops_before_doing_anything(fake_slack, empty_db_url, tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("run", "--http", "--host", "127.0.0.1", "--port", str(port),
+                         env=_run_env(fake_slack, empty_db_url), cwd=tmp_path, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert f"port {port} is already in use" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert fake_slack.calls == []  # not even the token check
+    assert _untouched(empty_db_url)  # no migration ran
+
+
+@pytest.mark.parametrize(("token", "error"), [("xoxb-revoked", "invalid_auth"),
+                                              (BOT_TOKEN, "token_revoked"),
+                                              (BOT_TOKEN, "account_inactive")])
+def test_run_with_a_refused_token_exits_2_at_once(fake_slack, empty_db_url, tmp_path, token,
+                                                 error):
+    if token == BOT_TOKEN:
+        fake_slack.fail("auth.test", error=error)
+    result = run_cli("run", "--http", "--host", "127.0.0.1", "--port", "0",
+                     env=_run_env(fake_slack, empty_db_url, token), cwd=tmp_path, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert "SLACK_BOT_TOKEN" in result.stderr and error in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(fake_slack.calls_to("auth.test")) == 1  # a refused token is not retried
+    assert _untouched(empty_db_url)
+
+
+def test_run_waits_out_a_slack_outage_at_start(fake_slack, tmp_path):
+    fake_slack.fail("auth.test", status=503)
+    port = _free_port()
+    env = {**_run_env(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}"), "LOG_LEVEL": "WARNING"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port",
+         str(port)], env={**clean, **env}, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        fake_slack.wait_for("auth.test", 2, timeout=30)  # retried after the 503
+        deadline = time.monotonic() + 60
+        while True:  # a hang guard, not a time budget
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert health.status_code == 200
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=10)
+    assert "trying again" in stderr
+
+
+# -- check looks and never touches
+
+def _previous_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from bot.db.migrate import alembic_config, head_revision
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return script.get_revision(head_revision()).down_revision
+
+
+def test_check_does_not_create_the_default_sqlite_file(fake_slack, tmp_path):
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": fake_slack.url}
+    result = run_cli("check", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "does not exist yet" in result.stdout and "followup-bot migrate" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+    assert "INFO" not in result.stdout + result.stderr
+
+
+def test_check_on_an_empty_database_says_to_migrate_and_creates_nothing(fake_slack,
+                                                                       empty_db_url, tmp_path):
+    result = run_cli("check", env=_run_env(fake_slack, empty_db_url), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "followup-bot migrate" in result.stdout  # no schema yet, or no file yet
+    assert "INFO" not in result.stdout + result.stderr
+    assert _untouched(empty_db_url)
+
+
+def test_check_on_a_schema_behind_head_says_to_migrate_and_leaves_it(fake_slack, empty_db_url,
+                                                                    tmp_path):
+    from bot.db.engine import make_engine
+    from bot.db.migrate import current_revision, upgrade
+
+    previous = _previous_revision()
+    engine = make_engine(empty_db_url)
+    upgrade(engine, previous)
+    result = run_cli("check", env=_run_env(fake_slack, empty_db_url), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"is at {previous}" in result.stdout
+    assert "run 'followup-bot migrate'" in result.stdout
+    assert "INFO" not in result.stdout + result.stderr
+    assert current_revision(engine) == previous
+    engine.dispose()

@@ -9,11 +9,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.digest import (
+    MAX_SEND_ATTEMPTS,
+    RETRY_PREFIX,
     DueItem,
+    RunRecord,
+    TickReport,
     best_window,
+    describe_report,
     digest_decision,
+    lease_expired,
     local_send_time,
     order_due_items,
+    run_verdict,
     summary_text,
 )
 
@@ -203,3 +210,56 @@ def test_ordering_without_windows_or_with_a_bad_zone_does_not_break():
 )
 def test_summary_text(today, overdue, text):
     assert summary_text(today, overdue) == text
+
+
+# -- runs a day already has: leases, and what a pass (or digest --now) does with them
+
+NINE = utc(2026, 11, 25, 14)
+LEGACY = timedelta(minutes=15)
+
+
+def run(status: str, *, lease_until=None, error=None, attempts=1, claimed_at=NINE):
+    return RunRecord(1, "T1", 1, date(2026, 11, 25), status, None, None, error, claimed_at,
+                     None, attempts, "host:1:abc", lease_until)
+
+
+def test_a_lease_runs_out_at_lease_until_and_a_legacy_claim_after_fifteen_minutes():
+    leased = run("claimed", lease_until=NINE + timedelta(seconds=60))
+    assert not lease_expired(leased, NINE + timedelta(seconds=59), LEGACY)
+    assert lease_expired(leased, NINE + timedelta(seconds=60), LEGACY)
+    legacy = run("sending")  # claimed by a sender from before leases
+    assert not lease_expired(legacy, NINE + timedelta(minutes=14), LEGACY)
+    assert lease_expired(legacy, NINE + LEGACY, LEGACY)
+    assert not lease_expired(run("sent", lease_until=NINE), NINE + LEGACY, LEGACY)
+
+
+@pytest.mark.parametrize(("record", "send_now", "verdict"), [
+    (run("claimed", lease_until=NINE + timedelta(seconds=61)), True, "in_progress"),
+    (run("sending", lease_until=NINE), False, "take_over"),
+    (run("failed", error=f"{RETRY_PREFIX}ratelimited"), False, "retry"),
+    (run("failed", error=f"{RETRY_PREFIX}ratelimited", attempts=MAX_SEND_ATTEMPTS), True,
+     "failed_earlier"),
+    (run("failed", error="ReadTimeout: no answer"), True, "failed_earlier"),
+    (run("skipped"), False, "skipped_earlier"),
+    (run("skipped"), True, "resend"),
+    (run("empty"), False, "empty_earlier"),
+    (run("empty"), True, "resend"),
+    (run("sent"), True, "sent_earlier"),
+])
+def test_run_verdicts(record, send_now, verdict):
+    assert run_verdict(record, NINE + timedelta(seconds=60), send_now=send_now,
+                       legacy_after=LEGACY) == verdict
+
+
+def test_an_unknown_run_status_is_an_error_not_a_guess():
+    with pytest.raises(ValueError):
+        run_verdict(run("queued"), NINE, send_now=True, legacy_after=LEGACY)
+
+
+def test_the_admins_report_names_what_really_happened():
+    report = TickReport(sent=2, empty=1)
+    report.add(TickReport(sent_earlier=3, in_progress=1, empty_earlier=1, zone_unknown=1))
+    assert (report.sent, report.already_claimed) == (2, 5)
+    assert describe_report(report) == (
+        "sent now 2, sent earlier 3, in progress elsewhere 1, skipped earlier 0, failed 0, "
+        "nothing due 2, not sent: time zone unknown (Slack has not said yet) 1")

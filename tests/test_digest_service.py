@@ -1,6 +1,7 @@
 """The morning digest against a real database (SQLite file, or PostgreSQL with
 TEST_DATABASE_URL): one DM per rep per local date through restarts, crashes, concurrent
-schedulers and clock jumps; catch-up and cut-off; the due list's content and its index."""
+schedulers and clock jumps; catch-up and cut-off; the due list's content and its index.
+Leases, takeovers and `digest --now` are in test_digest_leases.py."""
 
 from __future__ import annotations
 
@@ -19,16 +20,8 @@ import bot.services.digest as digest
 from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import Call, DigestRun, FollowUp, Prospect, Rep, Team
-from bot.services.digest import (
-    claim,
-    due_list_for,
-    finish,
-    reclaim,
-    record_skip,
-    reps_to_consider,
-    run_digest_tick,
-    stale_claims,
-)
+from bot.services.digest import due_list_for, reps_to_consider, run_digest_tick
+from bot.services.digest_runs import claim, expired_runs, finish, record_skip, take_over
 
 TEAM = "T0001"
 NY = "America/New_York"
@@ -53,7 +46,7 @@ class Outbox:
         self.fail, self.fail_for = fail, fail_for
         self.lock = threading.Lock()
 
-    def __call__(self, rep, items, local_date):
+    def __call__(self, rep, items, local_date, held=None):
         if self.fail is not None and self.fail_for in (None, rep.slack_user_id):
             raise self.fail
         with self.lock:
@@ -143,9 +136,9 @@ def test_two_schedulers_against_one_database_send_once(db_url, session_factory, 
     if lockstep:  # both processes reach every claim together, so every insert races
         barrier, real_claim = threading.Barrier(2), digest.claim
 
-        def racing_claim(*args):
-            barrier.wait(timeout=30)
-            return real_claim(*args)
+        def racing_claim(*args, **kw):
+            barrier.wait(timeout=300)
+            return real_claim(*args, **kw)
 
         monkeypatch.setattr(digest, "claim", racing_claim)
     engines = [make_engine(db_url) for _ in range(2)]  # two processes, two pools
@@ -153,8 +146,11 @@ def test_two_schedulers_against_one_database_send_once(db_url, session_factory, 
 
     def scheduler(engine):
         try:
-            for minute in range(1 if lockstep else 3):
-                now = ny(2026, 11, 25, 8, 30 + minute)
+            # Three ticks each, 15 s apart: the two processes' clocks disagree by up to 30 s,
+            # less than the two thirds of a lease a live sender always has left. (Minutes
+            # apart, as before leases, would be a clock skew no real pair of hosts has.)
+            for step in range(1 if lockstep else 3):
+                now = ny(2026, 11, 25, 8, 30) + timedelta(seconds=15 * step)
                 reports.append(tick(make_session_factory(engine), now, outbox))
         except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)
@@ -163,7 +159,7 @@ def test_two_schedulers_against_one_database_send_once(db_url, session_factory, 
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=600)  # a safety net for a hang, not a time budget
     for engine in engines:
         engine.dispose()
     assert errors == []
@@ -172,65 +168,72 @@ def test_two_schedulers_against_one_database_send_once(db_url, session_factory, 
     assert len(runs(session_factory)) == 12
 
 
-def test_a_crash_mid_fan_out_never_sends_twice_and_the_stale_claim_is_resumed_once(
+def test_a_crash_mid_fan_out_never_sends_twice_and_the_dead_senders_run_is_taken_over_once(
         session_factory):
     for user in ("UA", "UB", "UC"):
         rep_with_work(session_factory, user)
 
     class Crash(BaseException):
-        """The process dies: nothing after the send runs."""
+        """The process dies: nothing after the send runs (and its lease is not renewed)."""
 
     start = ny(2026, 11, 25, 8, 30)
     with pytest.raises(Crash):
         tick(session_factory, start, Outbox(fail=Crash(), fail_for="UB"))
     assert [r.status for r in runs(session_factory)] == ["sent", "claimed"]
     outbox = Outbox()
-    restarted = tick(session_factory, start + timedelta(minutes=1), outbox)
-    assert (restarted.sent, restarted.already_claimed) == (1, 2)
-    assert outbox.users() == {"UC": 1}  # UB's claim stands: no second DM from a plain tick
-    assert stale_claims(session_factory, start + timedelta(minutes=14), timedelta(minutes=15)) == []
-    later = start + timedelta(minutes=20)
-    resumed = tick(session_factory, later, outbox, resume_stale_after=timedelta(minutes=15))
-    assert (resumed.resumed, resumed.sent) == (1, 1)
-    tick(session_factory, later + timedelta(minutes=30), outbox,
-         resume_stale_after=timedelta(minutes=15))
+    restarted = tick(session_factory, start + timedelta(seconds=30), outbox)
+    assert (restarted.sent, restarted.sent_earlier, restarted.in_progress) == (1, 1, 1)
+    assert outbox.users() == {"UC": 1}  # UB's lease still runs: no second sender
+    later = start + timedelta(seconds=61)  # the lease (60 s) ran out unrenewed
+    resumed = tick(session_factory, later, outbox)
+    assert (resumed.resumed, resumed.sent, resumed.sent_earlier) == (1, 1, 2)
+    tick(session_factory, later + timedelta(minutes=30), outbox)
     assert outbox.users() == {"UC": 1, "UB": 1}
     assert {r.status for r in runs(session_factory)} == {"sent"}
+    assert [r.attempts for r in runs(session_factory)] == [1, 2, 1]
 
 
-def test_exactly_one_caller_wins_a_stale_claim(db_url, session_factory):
+def test_exactly_one_caller_wins_an_expired_lease(db_url, session_factory):
     rep_id = add_rep(session_factory, "UA")
     now = ny(2026, 11, 25, 8, 30)
-    run_id = claim(session_factory, TEAM, rep_id, WED, now)
+    lease = timedelta(seconds=60)
+    run_id = claim(session_factory, TEAM, rep_id, WED, now, owner="dead",
+                   lease_until=now + lease)
     assert run_id is not None and claim(session_factory, TEAM, rep_id, WED, now) is None
-    later = now + timedelta(minutes=20)
-    [stale] = stale_claims(session_factory, later, timedelta(minutes=15))
-    assert (stale.id, stale.status, stale.ts) == (run_id, "claimed", None)
-    assert not reclaim(session_factory, run_id, now + timedelta(minutes=5), timedelta(minutes=15))
+    later = now + 2 * lease
+    [expired] = expired_runs(session_factory, later)
+    assert (expired.id, expired.status, expired.owner) == (run_id, "claimed", "dead")
+    assert take_over(session_factory, run_id, now + lease / 2, owner="early",
+                     lease_until=now + lease * 2) == "held"
     barrier, wins = threading.Barrier(4), []
     engines = [make_engine(db_url) for _ in range(4)]
 
-    def contender(engine):
-        barrier.wait(timeout=30)
-        wins.append(reclaim(make_session_factory(engine), run_id, later, timedelta(minutes=15)))
+    def contender(engine, name):
+        barrier.wait(timeout=300)
+        wins.append((take_over(make_session_factory(engine), run_id, later, owner=name,
+                               lease_until=later + lease), name))
 
-    threads = [threading.Thread(target=contender, args=(e,)) for e in engines]
+    threads = [threading.Thread(target=contender, args=(e, f"taker{n}"))
+               for n, e in enumerate(engines)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=600)  # a safety net for a hang, not a time budget
     for engine in engines:
         engine.dispose()
-    assert sorted(wins) == [False, False, False, True]
-    assert stale_claims(session_factory, later + timedelta(hours=1), timedelta(minutes=15)) == []
+    assert sorted(won for won, _ in wins) == ["held", "held", "held", "taken"]
+    [run] = runs(session_factory)
+    winner = next(name for won, name in wins if won == "taken")
+    assert (run.status, run.owner, run.attempts) == ("sending", winner, 2)
+    assert expired_runs(session_factory, later + lease / 2) == []  # the taker's lease runs
 
 
-def test_a_stale_claim_found_after_the_cutoff_is_closed_as_skipped(session_factory):
+def test_an_abandoned_claim_found_after_the_cutoff_is_closed_as_skipped(session_factory):
     rep_id = rep_with_work(session_factory, "UA")
-    claim(session_factory, TEAM, rep_id, WED, ny(2026, 11, 25, 11, 50))
+    claim(session_factory, TEAM, rep_id, WED, ny(2026, 11, 25, 11, 50), owner="dead",
+          lease_until=ny(2026, 11, 25, 11, 51))
     outbox = Outbox()
-    report = tick(session_factory, ny(2026, 11, 25, 12, 30), outbox,
-                  resume_stale_after=timedelta(minutes=15))
+    report = tick(session_factory, ny(2026, 11, 25, 12, 30), outbox)
     assert (report.resumed, report.skipped, outbox.sent) == (1, 1, [])
     assert [r.status for r in runs(session_factory)] == ["skipped"]
 
@@ -315,7 +318,8 @@ def test_a_failed_send_is_recorded_and_not_retried_by_the_next_tick(session_fact
     report = tick(session_factory, ny(2026, 11, 25, 9), failing)
     assert (report.failed, report.sent) == (1, 1)
     outbox = Outbox()
-    assert tick(session_factory, ny(2026, 11, 25, 9, 1), outbox).already_claimed == 2
+    again = tick(session_factory, ny(2026, 11, 25, 9, 1), outbox)
+    assert (again.failed_earlier, again.sent_earlier, again.already_claimed) == (1, 1, 2)
     assert outbox.sent == []
     failed = next(r for r in runs(session_factory) if r.status == "failed")
     assert "ratelimited" in failed.error and failed.ts is None
@@ -428,26 +432,26 @@ def test_the_due_list_uses_the_partial_index_in_two_queries(engine, session_fact
     assert "ix_follow_ups_open_rep_due" in " ".join(str(row) for row in plan)
 
 
-def test_a_long_pass_does_not_make_its_own_claims_look_stale(session_factory):
-    """Process A claims rep 2 twenty minutes into a long pass; process B resumes stale
-    claims at that moment. The claim is stamped when taken, so B leaves it alone."""
+def test_a_long_pass_does_not_make_its_own_claims_look_abandoned(session_factory):
+    """Process A claims rep 2 twenty minutes into a long pass; process B looks at that run
+    half a lease later. The lease is stamped when the claim is taken, not when the pass
+    began, so B leaves it alone."""
     for user in ("U1", "U2"):
         rep_with_work(session_factory, user)
     start = ny(2026, 11, 25, 8, 31)
     late = start + timedelta(minutes=20)
-    other = Outbox()
+    other, seen = Outbox(), []
 
     class SlowOutbox(Outbox):
-        def __call__(self, rep, items, local_date):
+        def __call__(self, rep, items, local_date, held=None):
             if rep.slack_user_id == "U2":  # while A is sending to U2, B's tick runs
-                tick(session_factory, late + timedelta(minutes=1), other,
-                     resume_stale_after=timedelta(minutes=15))
+                seen.append(tick(session_factory, late + timedelta(seconds=30), other))
             return super().__call__(rep, items, local_date)
 
     mine = SlowOutbox()
     tick(session_factory, start, mine, clock=lambda: late)
-    sent = [user for user, _, _ in mine.sent + other.sent]
-    assert sorted(sent) == ["U1", "U2"]
+    assert sorted(user for user, _, _ in mine.sent) == ["U1", "U2"]
+    assert other.sent == [] and (seen[0].resumed, seen[0].in_progress) == (0, 1)
 
 
 def test_a_stopping_bot_takes_no_new_claims(session_factory):

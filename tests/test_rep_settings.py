@@ -189,3 +189,93 @@ def test_user_change_from_another_team_leaves_this_teams_rep_alone(bot, session_
     assert _count(session_factory) == 1
     rep = _rep(session_factory)
     assert (rep.tz, rep.name, rep.active) == (NY, "Rita Rep", True)
+
+
+def test_user_change_event_without_deleted_means_active(bot, session_factory, rita):
+    """Slack sends ``deleted`` with every user; a payload without it is not a deletion."""
+    with session_factory() as session, session.begin():
+        session.get(Rep, rita.id).active = False
+    sender, app = bot
+    user = {"id": "U0001", "team_id": TEAM, "name": "u0001", "real_name": "Rita Rep",
+            "tz": NY, "profile": {"real_name": "Rita Rep"}}
+    assert sender.event({"type": "user_change", "user": user}).status_code == 200
+    _drain(app)
+    assert _rep(session_factory).active is True
+
+
+# -- a rep marked gone comes back by using the bot
+
+def _deactivate(session_factory, rep_id) -> None:
+    from bot.services.reps import deactivate_rep
+
+    deactivate_rep(session_factory, TEAM, rep_id)
+    assert _rep(session_factory).active is False
+
+
+@pytest.mark.parametrize("request_kind", ["slash", "home", "button"])
+def test_any_request_from_a_rep_marked_gone_reactivates_them(bot, session_factory, rita,
+                                                             request_kind):
+    sender, app = bot
+    _deactivate(session_factory, rita.id)  # one user_disabled answer to a due list
+    if request_kind == "slash":
+        response = sender.slash("/followups")
+    elif request_kind == "home":
+        response = sender.event({"type": "app_home_opened", "user": "U0001", "tab": "home",
+                                 "channel": "D0001"})
+    else:
+        response = sender.block_action("home_log_call", value="log")
+    assert response.status_code == 200, response.text
+    _drain(app)
+    assert _rep(session_factory).active is True
+
+
+def test_reactivation_is_one_lookup_per_rep_per_recheck(start_bot, fake_slack, session_factory,
+                                                        rita, clock):
+    """Requests are not slowed by it (it runs after the listener is queued, on the
+    executor) and a busy rep costs one read every RECHECK, not one per request: a rep
+    marked gone again within RECHECK of their last request waits for the next one after."""
+    from datetime import timedelta
+
+    from bot.slack.users import RECHECK
+
+    url, app = start_bot()
+    sender = SlackSender(f"{url}/slack/events", SIGNING_SECRET, fake=fake_slack, team_id=TEAM)
+    _deactivate(session_factory, rita.id)
+    assert sender.slash("/followups").status_code == 200
+    _drain_until_idle(app)
+    assert _rep(session_factory).active is True
+    _deactivate(session_factory, rita.id)
+    clock.set(clock() + RECHECK - timedelta(seconds=1))
+    assert sender.slash("/followups").status_code == 200
+    _drain_until_idle(app)
+    assert _rep(session_factory).active is False  # looked up a moment ago
+    clock.set(clock() + timedelta(seconds=1))
+    assert sender.slash("/followups").status_code == 200
+    _drain(app)
+    assert _rep(session_factory).active is True
+
+
+def _drain_until_idle(app) -> None:
+    """Wait for the work queued so far without shutting the executor down."""
+    app.deps.executor.submit(lambda: None).result(timeout=600)
+
+
+def test_events_about_a_user_and_strangers_reactivate_nobody(bot, session_factory, rita):
+    sender, app = bot
+    _deactivate(session_factory, rita.id)
+    _user_change(sender, deleted=True)  # about Rita, not from her: she stays gone
+    sender.slash("/followups", user_id="U0404")  # not a rep: no rep is made for them
+    _drain(app)
+    assert _rep(session_factory).active is False
+    assert _count(session_factory) == 1
+
+
+def test_reactivate_rep_reads_and_writes_only_when_needed(session_factory, rita):
+    from bot.services.reps import reactivate_rep
+
+    assert reactivate_rep(session_factory, TEAM, "U0001") is False  # active: nothing written
+    assert reactivate_rep(session_factory, TEAM, "U0404") is False  # never creates a rep
+    _deactivate(session_factory, rita.id)
+    assert reactivate_rep(session_factory, TEAM, "U0001") is True
+    assert reactivate_rep(session_factory, "T0002", "U0001") is False
+    assert _rep(session_factory).active is True and _count(session_factory) == 1

@@ -23,7 +23,18 @@ class SendLater(Exception):
     tried again on a later tick the same morning, up to MAX_SEND_ATTEMPTS."""
 
 
-MAX_SEND_ATTEMPTS = 3
+class LeaseLost(Exception):
+    """The sender's lease on a run ran out before it posted (it could not renew it): another
+    sender may hold the run by now, so this one must not post."""
+
+
+MAX_SEND_ATTEMPTS = 3  # sends of one run: first try, retries after SendLater, takeovers
+RETRY_PREFIX = "retry: "  # the error of a failure that certainly posted nothing
+OPEN_STATUSES = ("claimed", "sending")  # a sender holds the run ('sending': taken over)
+FINAL_STATUSES = ("sent", "empty", "failed", "skipped")
+# What a pass does with a rep's existing run for the day (see :func:`run_verdict`).
+Verdict = Literal["take_over", "in_progress", "retry", "resend", "sent_earlier",
+                  "empty_earlier", "skipped_earlier", "failed_earlier"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class RepRecord:
     tz: str
     workday_start: time
     working_days: str
+    tz_known: bool = True  # False: ``tz`` is only the default; Slack has not said yet
 
 
 @dataclass(frozen=True)
@@ -80,19 +92,100 @@ class RunRecord:
     error: str | None
     claimed_at: datetime
     finished_at: datetime | None
+    attempts: int = 1
+    owner: str | None = None  # the sender holding an open run
+    lease_until: datetime | None = None  # None: claimed by a sender from before leases
 
 
 @dataclass
 class TickReport:
-    sent: int = 0
-    empty: int = 0
-    skipped: int = 0  # skip rows recorded by this tick (past the cut-off)
-    failed: int = 0
-    already_claimed: int = 0  # a run for that rep and date existed, or another process won
+    """What one pass did. Each rep it considered is in one of the counts from ``sent`` to
+    ``off_day`` (a stopped sender's run of a day gone by, closed by the pass, adds one to
+    ``skipped``); ``resumed`` and ``retried`` say how some of them got there."""
+
+    sent: int = 0  # posted by this pass (the admin's --force included)
+    empty: int = 0  # nothing due: recorded, nothing posted
+    skipped: int = 0  # recorded as skipped by this pass (past the cut-off, or interrupted)
+    failed: int = 0  # failed in this pass
+    sent_earlier: int = 0  # that day's run was already sent
+    empty_earlier: int = 0
+    skipped_earlier: int = 0
+    failed_earlier: int = 0  # failed earlier and not retried (it may have posted)
+    in_progress: int = 0  # another sender holds a live lease on that day's run
+    zone_unknown: int = 0  # Slack has not told us the rep's zone: nothing recorded
     waiting: int = 0
     off_day: int = 0
-    resumed: int = 0  # stale claims taken over (see resume_stale_after)
+    resumed: int = 0  # runs of a stopped sender taken over (their lease ran out)
     retried: int = 0  # runs that failed before anything was posted, tried again
+
+    @property
+    def already_claimed(self) -> int:
+        """Reps whose day already had a run this pass left alone."""
+        return (self.sent_earlier + self.empty_earlier + self.skipped_earlier
+                + self.failed_earlier + self.in_progress)
+
+    def add(self, other: TickReport) -> None:
+        for name in vars(other):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def retryable(run: RunRecord) -> bool:
+    """A failure that certainly posted nothing, with attempts left."""
+    return (run.status == "failed" and (run.error or "").startswith(RETRY_PREFIX)
+            and run.attempts < MAX_SEND_ATTEMPTS)
+
+
+def lease_expired(run: RunRecord, now: datetime, legacy_after: timedelta) -> bool:
+    """An open run whose sender stopped renewing its lease: ``lease_until`` has passed. A
+    run claimed by a sender from before leases (no ``lease_until``) counts as abandoned
+    ``legacy_after`` after its claim, as those senders were promised."""
+    if run.status not in OPEN_STATUSES:
+        return False
+    if run.lease_until is not None:
+        return run.lease_until <= now
+    return run.claimed_at <= now - legacy_after
+
+
+def run_verdict(run: RunRecord, now: datetime, *, send_now: bool,
+                legacy_after: timedelta) -> Verdict:
+    """What a pass does with the run a rep's day already has.
+
+    Open: ``take_over`` once the holder's lease ran out, else ``in_progress`` (a live
+    sender has it: never two senders at once). Failed before anything was posted: ``retry``
+    while attempts remain. ``send_now`` (``digest --now``) also sends for a day recorded as
+    skipped or empty: nothing was posted, so nothing can be doubled. Anything else stands:
+    ``sent_earlier``, ``failed_earlier`` (it may have posted; ``--force`` resends), ...
+    """
+    if run.status in OPEN_STATUSES:
+        return "take_over" if lease_expired(run, now, legacy_after) else "in_progress"
+    if retryable(run):
+        return "retry"
+    if send_now and run.status in ("skipped", "empty"):
+        return "resend"
+    verdict = f"{run.status}_earlier"
+    if verdict not in ("sent_earlier", "empty_earlier", "skipped_earlier", "failed_earlier"):
+        raise ValueError(f"unknown digest run status {run.status!r}")
+    return verdict  # type: ignore[return-value]
+
+
+def describe_report(report: TickReport) -> str:
+    """The admin's one-line account of a pass (``followup-bot digest --now``): always the
+    main outcomes in a fixed order ("sent now 3, sent earlier 2, in progress elsewhere 1,
+    skipped earlier 0, failed 0, nothing due 4"), then whatever else happened."""
+    parts = [f"sent now {report.sent}", f"sent earlier {report.sent_earlier}",
+             f"in progress elsewhere {report.in_progress}",
+             f"skipped earlier {report.skipped_earlier}", f"failed {report.failed}",
+             f"nothing due {report.empty + report.empty_earlier}"]
+    extras = [
+        (report.skipped, "skipped now"),
+        (report.failed_earlier, "failed earlier (it may have posted; --force resends)"),
+        (report.zone_unknown, "not sent: time zone unknown (Slack has not said yet)"),
+        (report.resumed, "taken over from a stopped sender"),
+        (report.retried, "retried after a failure that posted nothing"),
+        (report.waiting + report.off_day, "not due yet or a day off"),
+    ]
+    parts += [f"{label} {count}" for count, label in extras if count]
+    return ", ".join(parts)
 
 
 class DigestSettings(Protocol):

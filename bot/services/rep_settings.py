@@ -107,15 +107,16 @@ def set_digest_enabled(session_factory: sessionmaker[Session], team_id: str, use
 
 def apply_user_change(session_factory: sessionmaker[Session], team_id: str, user_id: str, *,
                       tz: str | None, name: str | None, deleted: bool | None) -> bool:
-    """Follow a Slack profile change: zone (only a known IANA name), name, and whether the
-    account is deactivated (``deleted``; None leaves it). Never creates a rep; False when
-    the user is not a rep of this team."""
+    """Follow a Slack profile change: zone (only a known IANA name; it is then known), name,
+    and whether the account is deactivated (``deleted``: True deactivates, False
+    reactivates, None leaves it). Never creates a rep; False when the user is not a rep of
+    this team."""
     with unit_of_work(session_factory) as session:
         rep = _find(session, team_id, user_id)
         if rep is None:
             return False
         if is_iana_zone(tz):
-            rep.tz = tz
+            rep.tz, rep.tz_known = tz, True
         if isinstance(name, str) and name.strip():
             rep.name = name.strip()[:255]
         if deleted is not None:

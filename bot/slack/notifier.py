@@ -10,7 +10,7 @@ from datetime import date
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.digest import DueItem, RepRecord, SendLater
+from bot.domain.digest import DueItem, LeaseLost, RepRecord, SendLater
 from bot.services.reps import deactivate_rep
 from bot.slack.digest_view import due_list_message
 
@@ -62,11 +62,17 @@ class DigestNotifier:
         self.client, self.deps, self.limiter = client, deps, limiter
         self.max_429_retries = max_429_retries
 
-    def __call__(self, rep: RepRecord, items: list[DueItem], day: date) -> tuple[str, str]:
+    def __call__(self, rep: RepRecord, items: list[DueItem], day: date, *,
+                 held: Callable[[], bool] | None = None) -> tuple[str, str]:
+        """Post the list; ``held()`` is asked right before each post (after the limiter's
+        wait, which can be long): once the sender's lease on the run is in doubt it must
+        not post, since another sender may have taken the run over (LeaseLost)."""
         text, blocks = due_list_message(items, rep_tz=rep.tz, today=day, now=self.deps.clock(),
                                         windows=self.deps.cadences.windows)
         for _attempt in range(self.max_429_retries + 1):
             self.limiter.acquire(rep.team_id)
+            if held is not None and not held():
+                raise LeaseLost(f"lease lost before posting to {rep.slack_user_id}")
             try:
                 answer = self.client.chat_postMessage(channel=rep.slack_user_id, text=text,
                                                       blocks=blocks)

@@ -1,0 +1,100 @@
+"""The rep's due list: pending follow-ups due on or before a day, with the notes that matter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
+from bot.domain import digest as rules
+from bot.domain.digest import DueItem
+from bot.domain.model import FollowUpStatus, ProspectStatus
+from bot.domain.windows import DEFAULT_WINDOWS
+from bot.services.uow import unit_of_work
+
+SessionFactory = sessionmaker[Session]
+# A literal, not a bound parameter: only then can SQLite (and a PostgreSQL generic plan)
+# prove the query matches the partial index ix_follow_ups_open_rep_due.
+_PENDING = literal_column(f"'{FollowUpStatus.PENDING.value}'")
+
+
+def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, today: date,
+                 max_calls: int, *, now: datetime | None = None,
+                 windows: Sequence[tuple[time, time]] = DEFAULT_WINDOWS) -> list[DueItem]:
+    """The rep's pending follow-ups due on or before ``today`` (overdue included), without
+    do-not-call prospects, each with its prospect's latest call. Two queries in all.
+    Ordered by due date and name, or by best call window when ``now`` is given."""
+    with unit_of_work(session_factory) as session:
+        rows = session.execute(
+            select(FollowUp, Prospect, Rep.tz)
+            .join(Prospect, Prospect.id == FollowUp.prospect_id)
+            .join(Rep, Rep.id == FollowUp.rep_id)
+            .where(FollowUp.rep_id == rep_id, FollowUp.status == _PENDING,
+                   FollowUp.due_on <= today, FollowUp.team_id == team_id,
+                   Prospect.team_id == team_id, Prospect.do_not_call.is_(False),
+                   Prospect.status != ProspectStatus.DO_NOT_CALL.value)
+            .order_by(FollowUp.due_on, Prospect.name, FollowUp.id)
+        ).all()
+        ids = sorted({p.id for _, p, _ in rows})
+        # A one-click log has no notes: show those of the latest call that has some, and
+        # count a promised resource as owed until an email goes out after that call.
+        latest, noted = _latest_calls(session, team_id, ids) if rows else ({}, {})
+        sent = _last_email_sent(session, team_id, ids) if rows else {}
+    items = []
+    for follow_up, prospect, rep_tz in rows:
+        call = latest.get(prospect.id)
+        notes = noted.get(prospect.id)
+        last_on = call.called_at.astimezone(ZoneInfo(rep_tz)).date() if call else None
+        owed = notes and notes.resource_promised
+        if owed and sent.get(prospect.id) and sent[prospect.id] >= notes.called_at:
+            owed = None
+        items.append(DueItem(
+            follow_up_id=follow_up.id, prospect_id=prospect.id, prospect_name=prospect.name,
+            company=prospect.company, phone=prospect.phone, prospect_tz=prospect.tz,
+            due_on=follow_up.due_on, channel=follow_up.channel, step=follow_up.step,
+            purpose=follow_up.purpose, attempt=follow_up.attempt_number, max_calls=max_calls,
+            last_outcome=call and call.outcome, last_call_on=last_on,
+            pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
+            resource_owed=owed or None, overdue=follow_up.due_on < today))
+    return rules.order_due_items(items, now, windows) if now is not None else items
+
+
+def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]
+                  ) -> tuple[dict[int, Call], dict[int, Call]]:
+    """Each prospect's latest call, and latest call with notes: one query over those
+    prospects' calls, newest first, on the (prospect_id, called_at) index. Only
+    prospect_id is in the WHERE clause: a team_id condition made SQLite pick the
+    (team_id, submission_key) index and scan the team's whole history. A prospect has a
+    handful of calls (the cadence caps them), so reading them all is cheap."""
+    latest: dict[int, Call] = {}
+    noted: dict[int, Call] = {}
+    calls = session.scalars(
+        select(Call).where(Call.prospect_id.in_(prospect_ids))
+        .order_by(Call.prospect_id, Call.called_at.desc(), Call.id.desc()))
+    for call in calls:
+        if call.team_id != team_id:
+            continue
+        latest.setdefault(call.prospect_id, call)
+        if call.prospect_id not in noted and (call.pain_point or call.next_step
+                                              or call.resource_promised):
+            noted[call.prospect_id] = call
+    return latest, noted
+
+
+def _last_email_sent(session: Session, team_id: str,
+                     prospect_ids: list[int]) -> dict[int, datetime]:
+    """When each prospect was last sent an email (a draft marked as sent)."""
+    rows = session.execute(
+        select(EmailDraft.prospect_id, func.max(EmailDraft.sent_at))
+        .where(EmailDraft.prospect_id.in_(prospect_ids), EmailDraft.status == "sent",
+               EmailDraft.team_id == team_id)
+        .group_by(EmailDraft.prospect_id)).all()
+    return {pid: _aware(at) for pid, at in rows if at is not None}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
