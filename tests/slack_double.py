@@ -310,8 +310,9 @@ class FakeSlack:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until at least ``count`` calls to ``method`` were recorded."""
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
+        """Block until at least ``count`` calls to ``method`` were recorded. The timeout is
+        a guard against hangs, not a speed target (those live in bench/)."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while len(found := self.calls_to(method)) < count:
