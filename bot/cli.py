@@ -120,7 +120,7 @@ def _check_database(settings: Settings) -> int:
     from sqlalchemy.engine import make_url
 
     from bot.db.engine import database_reachable, make_engine
-    from bot.db.migrate import current_revision, head_revision
+    from bot.db.migrate import current_revision, head_revision, schema_state
 
     url = make_url(settings.database_url)
     where = url.render_as_string(hide_password=True)
@@ -149,6 +149,10 @@ def _check_database(settings: Settings) -> int:
         engine.dispose()
     if current == head:
         print(f"ok    Database: {where} is at the latest schema ({head})")
+        return 0
+    if schema_state(current) == "newer":
+        print(f"ok    Database: {where} is at {current}, newer than this version's {head} "
+              "(a newer release migrated it; fine during a rolling upgrade)")
         return 0
     state = f"is at {current}, this version needs {head}" if current else "has no schema yet"
     print(f"WARN  Database: {where} {state}: run 'followup-bot migrate' "

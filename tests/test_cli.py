@@ -263,3 +263,21 @@ def test_check_on_a_schema_behind_head_says_to_migrate_and_leaves_it(fake_slack,
     assert "INFO" not in result.stdout + result.stderr
     assert current_revision(engine) == previous
     engine.dispose()
+
+
+def test_check_accepts_a_schema_newer_than_this_version(fake_slack, empty_db_url, tmp_path):
+    """During a rolling upgrade a newer release has migrated already: not a problem."""
+    from sqlalchemy import text
+
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade
+
+    engine = make_engine(empty_db_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed9999'"))
+    result = run_cli("check", env=_run_env(fake_slack, empty_db_url), cwd=tmp_path)
+    engine.dispose()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "newer than this version" in result.stdout
+    assert "run 'followup-bot migrate'" not in result.stdout
