@@ -76,3 +76,57 @@ def test_two_processes_starting_together_migrate_once(empty_db_url):
     engine = make_engine(empty_db_url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_0004_backfills_search_keys_and_0005_the_windows_of_pending_touches(empty_db_url):
+    """Rows written before a migration get what the new code reads: search keys, and an
+    appointment for every pending touch (default windows, inside the rep's hours)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    engine = make_engine(empty_db_url)
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO teams (id, created_at) VALUES ('T1', CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO reps (id, team_id, slack_user_id, tz, workday_start, working_days,"
+            " digest_enabled, active, created_at) VALUES (1, 'T1', 'U1',"
+            " 'America/Los_Angeles', '08:30:00', '12345', true, true, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO prospects (id, team_id, owner_rep_id, name, company, tz, status,"
+            " needs_verified_number, do_not_call, call_attempts, created_at, updated_at)"
+            " VALUES (1, 'T1', 1, 'Zoe\u0308', 'ÖZ AG', 'Australia/Sydney', 'active', false,"
+            " false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        for follow_up_id, channel, status in ((1, "call", "pending"), (2, "email", "pending"),
+                                              (3, "call", "done")):
+            connection.execute(text(
+                "INSERT INTO follow_ups (id, team_id, prospect_id, rep_id, due_on, step,"
+                " channel, status, idempotency_key, created_at) VALUES"
+                " (:id, 'T1', 1, 1, '2026-01-07', 1, :channel, :status, :key,"
+                " CURRENT_TIMESTAMP)"),
+                {"id": follow_up_id, "channel": channel, "status": status,
+                 "key": f"k{follow_up_id}"})
+    upgrade(engine)
+    with engine.connect() as connection:
+        keys = connection.execute(text("SELECT name_key, company_key FROM prospects")).one()
+        rows = {row[0]: row[1:] for row in connection.execute(text(
+            "SELECT id, window_start, window_end, outside_hours FROM follow_ups"))}
+    engine.dispose()
+    assert keys == ("zo\u00eb", "öz ag")
+
+    def utc(value):
+        value = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    # Wed 7 Jan, 11 am-12 pm in Sydney = Tue 6 Jan, 4-5 pm in Los Angeles (4-5 pm Sydney
+    # would be 9-10 pm for the rep).
+    call_start, call_end, outside = rows[1]
+    assert (utc(call_start), utc(call_end)) == (datetime(2026, 1, 7, 0, tzinfo=UTC),
+                                                datetime(2026, 1, 7, 1, tzinfo=UTC))
+    assert not outside
+    email_start, email_end, _ = rows[2]  # the prospect's whole day
+    assert utc(email_start) == datetime(2026, 1, 6, 13, tzinfo=UTC)
+    assert utc(email_end) - utc(email_start) == (datetime(2026, 1, 8) - datetime(2026, 1, 7))
+    assert rows[3][0] is None  # history is left alone

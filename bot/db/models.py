@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -84,6 +85,11 @@ class Rep(Base):
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
     workday_start: Mapped[time] = mapped_column(Time, default=time(8, 30))
     working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    # Working hours on those days (rep-local): call windows are chosen inside them.
+    work_start: Mapped[time] = mapped_column(Time, default=time(8),
+                                             server_default=text("'08:00:00'"))
+    work_end: Mapped[time] = mapped_column(Time, default=time(18),
+                                           server_default=text("'18:00:00'"))
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # False while ``tz`` is only DEFAULT_TIMEZONE (Slack has not said yet): no due-list
@@ -107,6 +113,8 @@ class Prospect(Base):
     name_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     company_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    # ISO 3166 code (optionally -subdivision): the prospect's weekend and holidays.
+    country: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(24), default="active")
     needs_verified_number: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -154,6 +162,14 @@ class FollowUp(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # The due list by appointment: open follow-ups of one rep by window start.
+        Index(
+            "ix_follow_ups_open_rep_window",
+            "rep_id",
+            "window_start",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         Index("ix_follow_ups_prospect_id_status", "prospect_id", "status"),
     )
 
@@ -162,7 +178,13 @@ class FollowUp(Base):
     prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id"))
     rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
-    due_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)  # the business day, prospect's calendar
+    # The appointment, chosen once when the touch is scheduled (bot.domain.timing):
+    # every surface shows these instants, never a window recomputed from "now".
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outside_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    draft: Mapped[str | None] = mapped_column(String(32))  # the draft the step names
     step: Mapped[int] = mapped_column(Integer, default=0)
     purpose: Mapped[str | None] = mapped_column(String(255))
     channel: Mapped[str] = mapped_column(String(16), default="call")
@@ -175,12 +197,14 @@ class FollowUp(Base):
 
 class EmailDraft(Base):
     __tablename__ = "email_drafts"
+    __table_args__ = (UniqueConstraint("follow_up_id"),)  # one draft per touch
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
     prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id"), index=True)
     rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id"))
     template: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
@@ -193,7 +217,13 @@ class EmailDraft(Base):
 
 class DigestRun(Base):
     __tablename__ = "digest_runs"
-    __table_args__ = (UniqueConstraint("team_id", "rep_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "rep_id", "local_date"),
+        # Each tick looks for open runs whose lease ran out: keep that scan small.
+        Index("ix_digest_runs_open_lease", "lease_until",
+              postgresql_where=text("status IN ('claimed', 'sending')"),
+              sqlite_where=text("status IN ('claimed', 'sending')")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
