@@ -179,7 +179,7 @@ def _plans(engine, factory, now: datetime) -> dict:
             plans.append({"sql": " ".join(statement.split()), "plan": lines})
         sizes = {}
         if engine.dialect.name == "postgresql":
-            for name in ("follow_ups", "ix_follow_ups_open_rep_due",
+            for name in ("follow_ups", "ix_follow_ups_open_rep_window",
                          "uq_follow_ups_team_id_idempotency_key"):
                 sizes[name] = connection.execute(text(
                     "SELECT pg_relation_size(CAST(:n AS regclass))"), {"n": name}).scalar_one()

@@ -4,6 +4,7 @@ first; rows are written in the column formats SQLAlchemy itself uses on each bac
 
 from __future__ import annotations
 
+import functools
 import random
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.config import normalize_database_url
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
+from bot.domain.timing import window_on
 
 TEAM = "T0BENCH"
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London",
@@ -111,7 +113,7 @@ CALL_COLS = ("id", "team_id", "prospect_id", "rep_id", "called_at", "outcome", "
              "pain_point", "next_step", "resource_promised", "attempt_number", "created_at")
 FOLLOW_UP_COLS = ("id", "team_id", "prospect_id", "rep_id", "call_id", "due_on", "step",
                   "purpose", "channel", "status", "attempt_number", "idempotency_key",
-                  "created_at", "completed_at")
+                  "created_at", "completed_at", "window_start", "window_end")
 
 
 def user_id(rep_id: int) -> str:
@@ -186,9 +188,18 @@ def add_book(loader: Loader, rep_ids: Sequence[int], *, prospects: int, calls: i
                 if status != "pending" and due > 0:
                     due = -due  # history lies in the past
                 channel = "email" if n % 4 == 3 else "call"
+                start, end = (window(due, ZONES[pid % len(ZONES)]) if status == "pending"
+                              else (None, None))
                 yield (fid, TEAM, pid, rep, call, dates[due], n % 6 + 1, "Follow-up call",
                        channel, status, n % 6 + 1 if channel == "call" else None,
-                       f"fu:{fid}", days[4], None if status == "pending" else days[0])
+                       f"fu:{fid}", days[4], None if status == "pending" else days[0],
+                       start, end)
+
+    @functools.cache
+    def window(due: int, zone: str) -> tuple:
+        """The stored appointment of a pending touch: 4-5 pm on its day, prospect-local."""
+        span = window_on(today + timedelta(days=due), time(16), time(17), zone)
+        return loader.ts(span.start), loader.ts(span.end)
 
     loader.insert("prospects", PROSPECT_COLS, prospect_rows())
     loader.insert("calls", CALL_COLS, call_rows())

@@ -11,16 +11,14 @@ import pytest
 from bot.domain.digest import (
     MAX_SEND_ATTEMPTS,
     RETRY_PREFIX,
-    DueItem,
     RunRecord,
     TickReport,
-    best_window,
     describe_report,
     digest_decision,
     lease_expired,
     local_send_time,
-    order_due_items,
     run_verdict,
+    send_window,
     summary_text,
 )
 
@@ -156,44 +154,25 @@ def test_a_cutoff_not_after_the_start_keeps_the_window_open_until_midnight():
     assert decide(local(zone, 2026, 11, 25, 23, 59), zone, late).action == "send"
 
 
-def item(name: str, tz: str, due: date = date(2026, 11, 25), fid: int = 0) -> DueItem:
-    return DueItem(
-        follow_up_id=fid, prospect_id=fid, prospect_name=name, company=None, phone=None,
-        prospect_tz=tz, due_on=due, channel="call", step=1, purpose=None, attempt=2,
-        max_calls=6, last_outcome=None, last_call_on=None, pain_point=None, next_step=None,
-        resource_owed=None, overdue=due < date(2026, 11, 25))
+def test_a_start_inside_a_midnight_gap_still_sends_that_days_list():
+    """America/Nuuk skips Saturday 28 March 2026 23:00-23:59: a 23:30 start goes out in
+    the first hour of Sunday, as Saturday's list."""
+    zone, start = "America/Nuuk", time(23, 30)
+    sunday_0010 = utc(2026, 3, 29, 1, 10)  # 00:10 on Sunday in Nuuk (UTC-1 now)
+    decision = digest_decision(sunday_0010, zone, start, "1234567", time(12))
+    assert (decision.local_date, decision.action) == (date(2026, 3, 28), "send")
+    send_at, cutoff_at = send_window(date(2026, 3, 28), zone, start, time(12))
+    assert cutoff_at - send_at == timedelta(hours=1)
 
 
-def test_items_are_ordered_by_the_best_call_window_across_zones():
-    now = utc(2026, 11, 25, 13, 30)  # 08:30 for a New York rep
-    items = [
-        item("Kolkata", "Asia/Kolkata", fid=1),  # 16:00 IST = 10:30 UTC: over, so tomorrow's
-        item("Los Angeles", "America/Los_Angeles", fid=2),  # 00:00 UTC on the 26th
-        item("Auckland", "Pacific/Auckland", fid=3),  # their date is the 26th: 03:00 UTC
-        item("New York", "America/New_York", fid=4),  # 21:00 UTC
-        item("Berlin", "Europe/Berlin", fid=5),  # 15:00 UTC
-    ]
-    ordered = order_due_items(items, now, ((time(16), time(17)), (time(11), time(12))))
-    assert [i.prospect_name for i in ordered] == [
-        "Berlin", "New York", "Los Angeles", "Auckland", "Kolkata"]
-    assert best_window(items[0], now).start == local("Asia/Kolkata", 2026, 11, 26, 16)
-
-
-def test_ties_go_to_the_older_due_date_then_the_name():
-    now = utc(2026, 11, 25, 13, 30)
-    items = [
-        item("zoe", "Europe/Berlin", fid=1),
-        item("Adam", "Europe/Berlin", fid=2),
-        item("Mia", "Europe/Paris", date(2026, 11, 20), fid=3),  # same UTC window, overdue
-    ]
-    assert [i.prospect_name for i in order_due_items(items, now)] == ["Mia", "Adam", "zoe"]
-
-
-def test_ordering_without_windows_or_with_a_bad_zone_does_not_break():
-    now = utc(2026, 11, 25, 13, 30)
-    items = [item("B", "Mars/Olympus", fid=1), item("A", "UTC", date(2026, 11, 24), fid=2)]
-    assert [i.prospect_name for i in order_due_items(items, now, ())] == ["A", "B"]
-    assert [i.prospect_name for i in order_due_items(items, now)] == ["A", "B"]
+def test_a_late_start_has_until_the_end_of_its_day():
+    zone = "America/New_York"
+    send_at, cutoff_at = send_window(date(2026, 11, 25), zone, time(13), time(12))
+    assert send_at == local(zone, 2026, 11, 25, 13)
+    assert cutoff_at == local(zone, 2026, 11, 26, 0)
+    # Yesterday's late window is looked at first; outside it, today's rules apply.
+    assert digest_decision(local(zone, 2026, 11, 26, 0, 30), zone, time(13), "12345",
+                           time(12)).local_date == date(2026, 11, 26)
 
 
 @pytest.mark.parametrize(

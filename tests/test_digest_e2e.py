@@ -52,12 +52,15 @@ def test_digest_content_and_notification_text(slack, fake_slack, jobs):
         assert expected in text, expected
 
 
-def test_order_follows_each_prospects_best_window(slack, fake_slack, jobs):
+def test_order_follows_the_stored_windows_inside_the_reps_hours(slack, fake_slack, jobs):
     _seed(slack, fake_slack, ["West"], tz="America/Los_Angeles")
     _seed(slack, fake_slack, ["East"], tz="America/New_York")
     jobs.digest_tick(THU_0831_NY)
     text = message_text(_digests(fake_slack)[0])
-    assert text.index("East") < text.index("West")  # 4 pm New York comes before 4 pm LA
+    # 4-5 pm in LA is 7-8 pm for the New York rep, after their 6 pm: West's window is the
+    # second best, 11 am-12 pm LA = 2-3 pm New York, before East's 4 pm.
+    assert text.index("West") < text.index("East")
+    assert "11 am-12 pm their time (2-3 pm yours)" in text
 
 
 def test_nothing_due_sends_nothing(fake_slack, jobs, session_factory):
@@ -75,7 +78,8 @@ def test_beyond_fifty_blocks_says_how_many_more(slack, fake_slack, jobs, session
         for n in range(30):
             session.add(FollowUp(team_id="T0001", prospect_id=seed.prospect_id,
                                  rep_id=seed.rep_id, due_on=date(2026, 11, 26), step=0,
-                                 channel="call", status="pending", idempotency_key=f"k{n}"))
+                                 channel="call", status="pending", idempotency_key=f"k{n}",
+                                 window_start=seed.window_start, window_end=seed.window_end))
         session.commit()
     jobs.digest_tick(THU_0831_NY)
     call = fake_slack.calls_to("chat.postMessage")[-1]

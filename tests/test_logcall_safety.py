@@ -1,15 +1,17 @@
 """Validation in the modal, duplicate submissions, do-not-call, escaping, isolation."""
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import Call, FollowUp, Prospect
+from bot.config import Settings
+from bot.db.models import Call, FollowUp, Prospect, Rep
 from bot.domain.cadence import Touch
 from bot.domain.model import Channel, DoNotCallError
-from bot.services.calls import schedule_touch
+from bot.services.cadences import load_cadence_book
+from bot.services.scheduling import schedule
 from tests.logcall_helpers import (
     form_values,
     log_call,
@@ -108,9 +110,10 @@ def test_do_not_call_cancels_everything_and_blocks_rescheduling(slack, fake_slac
         assert prospect.do_not_call and prospect.status == "do_not_call"
         # The service itself refuses, whatever the caller.
         with pytest.raises(DoNotCallError):
-            schedule_touch(session, prospect, prospect.owner_rep_id,
-                           Touch(date(2026, 12, 2), Channel.EMAIL, "x", 0), call_id=None,
-                           key="manual")
+            schedule(session, load_cadence_book(Settings()), prospect,
+                     session.get(Rep, prospect.owner_rep_id),
+                     Touch(date(2026, 12, 2), Channel.EMAIL, "x", 0),
+                     datetime(2026, 12, 1, tzinfo=UTC), call_id=None, key="manual")
 
 
 def test_mention_syntax_in_user_text_is_escaped(slack, fake_slack):

@@ -175,9 +175,10 @@ def test_a_crafted_message_location_never_rewrites_another_message(
     sealed. Pointing it at Rita's message (with or without the seal) rewrites nothing of
     hers: Bob's edit is saved and arrives as a new message in his own DM."""
     ritas, bobs = drafts
+    opened = len(fake_slack.calls_to("views.open"))  # the fixture opened /logcall modals
     slack.block_action("draft_edit", value=_button(bobs, "draft_edit")["value"],
                        user_id="U0002", message=bobs, channel_id=bobs["channel"])
-    view = fake_slack.wait_for("views.open", 1)[-1].response["view"]
+    view = fake_slack.wait_for("views.open", opened + 1)[-1].response["view"]
     meta = json.loads(view["private_metadata"])
     assert (meta["c"], meta["ts"]) == (bobs["channel"], bobs["ts"])
     ritas_before = fake_slack.messages[(ritas["channel"], ritas["ts"])]
@@ -205,9 +206,10 @@ def test_a_crafted_message_location_never_rewrites_another_message(
 
 def test_the_genuine_edit_rewrites_the_message_it_came_from(drafts, slack, fake_slack):
     _, bobs = drafts
+    opened = len(fake_slack.calls_to("views.open"))
     slack.block_action("draft_edit", value=_button(bobs, "draft_edit")["value"],
                        user_id="U0002", message=bobs, channel_id=bobs["channel"])
-    view = fake_slack.wait_for("views.open", 1)[-1].response["view"]
+    view = fake_slack.wait_for("views.open", opened + 1)[-1].response["view"]
     slack.view_submission("draft_edit", {"subject": {"value": "Invoices"},
                                          "body": {"value": "Hi Bea,\n\nShorter.\n\nBob"}},
                           user_id="U0002", view_id=view["id"])

@@ -153,16 +153,8 @@ class FollowUp(Base):
     __tablename__ = "follow_ups"
     __table_args__ = (
         UniqueConstraint("team_id", "idempotency_key"),
-        # The due-list query: open follow-ups of one rep by date. Partial, so it stays
-        # small however much history piles up.
-        Index(
-            "ix_follow_ups_open_rep_due",
-            "rep_id",
-            "due_on",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
-        ),
-        # The due list by appointment: open follow-ups of one rep by window start.
+        # The due list by appointment: open follow-ups of one rep by window start. Partial,
+        # so it stays small however much history piles up.
         Index(
             "ix_follow_ups_open_rep_window",
             "rep_id",

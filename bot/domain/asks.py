@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
-from datetime import date, time, timedelta
+from collections.abc import Container
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import NO_HOLIDAYS, is_business_day
-from bot.domain.windows import DEFAULT_WINDOWS, windows_on
 
 BEST_DAYS = (1, 2, 3)  # Tuesday-Thursday
 
@@ -27,13 +27,14 @@ def _hour(moment) -> str:
     return f"{text} {'am' if moment.hour < 12 else 'pm'}"
 
 
-def ask_context(today: date, *, retry_on: date | None, prospect_tz: str,
-                windows: Sequence[tuple[time, time]] = DEFAULT_WINDOWS,
+def ask_context(today: date, *, retry_at: datetime | None, prospect_tz: str,
                 holidays: Container[date] = NO_HOLIDAYS) -> dict[str, str]:
-    """Strings for the templates' ``ask``: day_a, day_b, retry, meeting (always present)."""
+    """Strings for the templates' ``ask``: day_a, day_b, retry, meeting (always present).
+    ``retry_at`` is the start of the call the cadence scheduled (its stored window), named
+    in the prospect's time: "Thursday at 11 am"."""
     day_a, day_b = two_days(today, holidays)
     retry = ""
-    if retry_on is not None:
-        start = windows_on(retry_on, prospect_tz, windows or DEFAULT_WINDOWS)[0].start
-        retry = f"{retry_on:%A} at {_hour(start)}"
+    if retry_at is not None:
+        local = retry_at.astimezone(ZoneInfo(prospect_tz))
+        retry = f"{local:%A} at {_hour(local)}"
     return {"day_a": f"{day_a:%A}", "day_b": f"{day_b:%A}", "retry": retry, "meeting": ""}

@@ -7,13 +7,12 @@ after the gap; an ambiguous (fall-back) start time means its first occurrence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.windows import DEFAULT_WINDOWS, CallWindow, windows_on
+from bot.domain.timing import day_bounds, local_date, wall_instant
 
 Action = Literal["send", "wait", "skip_not_working_day", "skip_past_cutoff"]
 
@@ -65,6 +64,12 @@ class DueItem:
     next_step: str | None
     resource_owed: str | None
     overdue: bool
+    # The appointment stored when the touch was scheduled (UTC instants): what the list
+    # shows, never a window recomputed from "now".
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    outside_hours: bool = False
+    draft: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,56 +202,47 @@ class DigestSettings(Protocol):
     call_windows: Sequence[tuple[time, time]]
 
 
-def _exists(moment: datetime) -> bool:
-    """True when the aware wall time ``moment`` survives a round trip through UTC."""
-    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
-    return back.replace(tzinfo=None) == moment.replace(tzinfo=None, fold=0)
+def local_send_time(day: date, tz: str, workday_start: time) -> datetime:
+    """``workday_start`` on ``local_date`` in ``tz``, through the one wall-time rule
+    (bot.domain.timing.wall_instant): in a spring-forward gap the first valid instant after
+    it (02:30 -> 03:00 in New York); when ambiguous (fall-back) the first occurrence."""
+    return wall_instant(day, workday_start, tz)
 
 
-def local_send_time(local_date: date, tz: str, workday_start: time) -> datetime:
-    """``workday_start`` on ``local_date`` in ``tz`` as an aware datetime.
+LATE_START_GRACE = timedelta(hours=1)
 
-    In a spring-forward gap: the first valid instant after it (02:30 -> 03:00 in New York).
-    When ambiguous (fall-back): the first occurrence (fold=0). Compare it with other zones
-    only after ``.astimezone(UTC)``: Python never finds an ambiguous wall time equal to
-    anything in another zone.
-    """
-    zone = ZoneInfo(tz)
-    wall = datetime.combine(local_date, workday_start.replace(tzinfo=None, fold=0), zone)
-    if _exists(wall):
-        return wall
-    # Inside a gap. fold=1 reads the wall time with the offset in force after the jump
-    # (an earlier instant), fold=0 with the offset before it (a later instant); the
-    # transition lies between them. Binary search it to the second.
-    low = int(wall.replace(fold=1).timestamp())
-    high = int(wall.timestamp())
-    offset_after = datetime.fromtimestamp(high, zone).utcoffset()
-    while low < high:
-        middle = (low + high) // 2
-        if datetime.fromtimestamp(middle, zone).utcoffset() == offset_after:
-            high = middle
-        else:
-            low = middle + 1
-    return datetime.fromtimestamp(high, zone)
+
+def send_window(day: date, tz: str, workday_start: time, cutoff: time
+                ) -> tuple[datetime, datetime]:
+    """[send, cut-off) for ``day``'s list, as UTC instants.
+
+    Normally the rep's start time to the cut-off (noon by default). A start time at or
+    after the cut-off (a rep who starts at 1 pm) has until the end of that day instead,
+    and at least an hour: a start time inside a clock change at midnight (America/Nuuk,
+    Saturday 28 March 2026, 23:00-23:59 do not exist) goes out in the first hour of the
+    next day, still as that day's list."""
+    send_at = local_send_time(day, tz, workday_start).astimezone(UTC)
+    cutoff_at = local_send_time(day, tz, cutoff).astimezone(UTC)
+    if cutoff_at <= send_at:
+        cutoff_at = max(day_bounds(day, tz)[1], send_at + LATE_START_GRACE)
+    return send_at, cutoff_at
 
 
 def digest_decision(now: datetime, tz: str, workday_start: time, working_days: str,
                     cutoff: time) -> Decision:
     """What a tick at ``now`` should do for a rep: send, wait, or skip (and why).
 
-    The send window is [start, cut-off) on the rep's local date. A cut-off that is not
-    after the start would close the window before it opens; then the window runs to the
-    end of the local day instead, so such a rep is never skipped every day.
-    """
-    zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    today = local.date()
-    if str(local.isoweekday()) not in working_days:
+    The list for a day goes out inside :func:`send_window`. Yesterday's window is looked
+    at first: a late start time can run past midnight."""
+    today = local_date(now, tz)
+    yesterday = today - timedelta(days=1)
+    if str(yesterday.isoweekday()) in working_days:
+        send_at, cutoff_at = send_window(yesterday, tz, workday_start, cutoff)
+        if send_at <= now < cutoff_at:
+            return Decision(yesterday, "send", send_at, cutoff_at)
+    if str(today.isoweekday()) not in working_days:
         return Decision(today, "skip_not_working_day")
-    send_at = local_send_time(today, tz, workday_start).astimezone(UTC)
-    cutoff_at = local_send_time(today, tz, cutoff).astimezone(UTC)
-    if cutoff_at <= send_at:
-        cutoff_at = local_send_time(today + timedelta(days=1), tz, time(0)).astimezone(UTC)
+    send_at, cutoff_at = send_window(today, tz, workday_start, cutoff)
     if now < send_at:
         action: Action = "wait"
     elif now < cutoff_at:
@@ -254,37 +250,6 @@ def digest_decision(now: datetime, tz: str, workday_start: time, working_days: s
     else:
         action = "skip_past_cutoff"
     return Decision(today, action, send_at, cutoff_at)
-
-
-def best_window(item: DueItem, now: datetime,
-                windows: Sequence[tuple[time, time]] = DEFAULT_WINDOWS) -> CallWindow | None:
-    """The prospect's best call window on their own date at ``now``; tomorrow's when
-    today's has already ended. None when no windows are configured. An unknown
-    prospect zone is read as UTC rather than breaking the rep's whole list."""
-    if not windows:
-        return None
-    tz = item.prospect_tz
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz, zone = "UTC", UTC
-    day = now.astimezone(zone).date()
-    window = windows_on(day, tz, windows[:1])[0]
-    if window.end <= now:
-        window = windows_on(day + timedelta(days=1), tz, windows[:1])[0]
-    return window
-
-
-def order_due_items(items: Iterable[DueItem], now: datetime,
-                    windows: Sequence[tuple[time, time]] = DEFAULT_WINDOWS) -> list[DueItem]:
-    """Items ordered by the UTC start of each prospect's best call window (see
-    :func:`best_window`), then by due date, then by prospect name."""
-    def key(item: DueItem) -> tuple:
-        window = best_window(item, now, windows)
-        start = window.start.astimezone(UTC) if window else datetime.min.replace(tzinfo=UTC)
-        return (start, item.due_on, item.prospect_name.casefold(), item.follow_up_id)
-
-    return sorted(items, key=key)
 
 
 def _plural(count: int, word: str) -> str:

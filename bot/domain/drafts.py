@@ -195,29 +195,3 @@ def drafts_after_call(outcome: str, next_draft: str | None,
         if later in EMAIL_STEP_DRAFTS and later not in kinds:
             kinds.append(later)
     return kinds
-
-
-def _legacy_kind(channel: str | None, purpose: str | None, kind: str | None) -> str | None:
-    """The next touch's draft guessed from its English purpose. Only for callers that do
-    not pass the touch's draft yet (see :func:`choose_kinds`); delete with them."""
-    if (channel or "").strip().casefold() != "email":
-        return None
-    purpose = (purpose or "").casefold()
-    if "breakup" in purpose:
-        return "breakup"
-    if "objection" in purpose:
-        return "objection"
-    if kind in ("nurture", "re_engage"):
-        return "nurture"
-    return "value_add"
-
-
-def choose_kinds(outcome: str, touch_channel: str | None, touch_purpose: str | None,
-                 touch_kind: str | None, is_final_touch: bool, *,
-                 draft: str | None = None) -> list[str]:
-    """Shim over :func:`drafts_after_call` for callers written before steps named their
-    drafts. ``draft`` (the next touch's ``Touch.draft``) wins; without it the draft is
-    still guessed from the touch's purpose, as before."""
-    if draft is None:
-        draft = _legacy_kind(touch_channel, touch_purpose, touch_kind)
-    return drafts_after_call(outcome, draft, is_final_touch)

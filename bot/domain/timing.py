@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import BusinessCalendar
+
 Windows = Sequence[tuple[time, time]]
 SEARCH_DAYS = 5  # business days looked ahead for a window inside the rep's hours
 
@@ -88,34 +90,6 @@ def window_on(day: date, start: time, end: time, tz: str) -> Window:
         nominal = (datetime.combine(end_day, end) - datetime.combine(day, start))
         last = first + (nominal if nominal > timedelta(0) else timedelta(hours=1))
     return Window(first.astimezone(UTC), last.astimezone(UTC))
-
-
-@dataclass(frozen=True)
-class BusinessCalendar:
-    """Whose business days: weekend weekdays (Monday = 0) and public holidays."""
-
-    weekend: frozenset[int] = frozenset({5, 6})
-    holidays: frozenset[date] = frozenset()
-
-    def is_business_day(self, day: date) -> bool:
-        return day.weekday() not in self.weekend and day not in self.holidays
-
-    def roll_forward(self, day: date) -> date:
-        """``day`` if it is a business day, else the next one."""
-        for _ in range(366):
-            if self.is_business_day(day):
-                return day
-            day += timedelta(days=1)
-        raise ValueError("no business day within a year")
-
-    def add_business_days(self, day: date, count: int) -> date:
-        """The business day ``count`` business days after ``day`` (count >= 0)."""
-        if count < 0:
-            raise ValueError("count must be >= 0")
-        while count:
-            day += timedelta(days=1)
-            count -= self.is_business_day(day)
-        return self.roll_forward(day)
 
 
 @dataclass(frozen=True)

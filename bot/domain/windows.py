@@ -61,3 +61,21 @@ def describe_window(window: CallWindow, rep_tz: str) -> str:
     if mine.start.date() != window.start.date():
         yours = f"{format_day(mine.start.date())}, {yours}"
     return f"{theirs} ({yours} yours)"
+
+
+def stored_window(start: datetime, end: datetime, prospect_tz: str) -> CallWindow:
+    """A stored appointment (UTC instants) as a window in the prospect's zone."""
+    tz = ZoneInfo(prospect_tz)
+    return CallWindow(start.astimezone(tz), end.astimezone(tz))
+
+
+def describe_appointment(start: datetime, end: datetime, *, prospect_tz: str, rep_tz: str,
+                         outside_hours: bool = False, call: bool = True) -> str:
+    """How every surface names a stored appointment. A call: its window in both zones
+    ("Wed 7 Jan, 11 am-12 pm their time (Tue 6 Jan, 4-5 pm yours)"), marked when it falls
+    outside the rep's hours. An email or LinkedIn touch: the prospect's business day."""
+    window = stored_window(start, end, prospect_tz)
+    if not call:
+        return f"{format_day(window.start.date())} (their day)"
+    text = describe_window(window, rep_tz)
+    return text + " · outside your hours" if outside_hours else text

@@ -257,8 +257,7 @@ class _Pass:
         settings = self.settings
         try:
             items = due_list_for(self.sf, rep.team_id, rep.rep_id, day,
-                                 settings.max_call_attempts or 6, now=self.now,
-                                 windows=settings.call_windows)
+                                 settings.max_call_attempts or 6, now=self.now, rep_tz=rep.tz)
             if not items and not settings.digest_when_empty and not self.force:
                 record("empty")
                 report.empty += 1

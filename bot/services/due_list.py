@@ -1,54 +1,58 @@
-"""The rep's due list: pending follow-ups due on or before a day, with the notes that matter."""
+"""The rep's due list: the open touches whose stored window starts before the end of the
+rep's day (overdue ones included), in window order, with the notes that matter."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
-from bot.domain import digest as rules
 from bot.domain.digest import DueItem
 from bot.domain.model import FollowUpStatus, ProspectStatus
-from bot.domain.windows import DEFAULT_WINDOWS
+from bot.domain.timing import day_bounds
 from bot.services.uow import unit_of_work
 
 SessionFactory = sessionmaker[Session]
 # A literal, not a bound parameter: only then can SQLite (and a PostgreSQL generic plan)
-# prove the query matches the partial index ix_follow_ups_open_rep_due.
+# prove the query matches the partial index ix_follow_ups_open_rep_window.
 _PENDING = literal_column(f"'{FollowUpStatus.PENDING.value}'")
 
 
 def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, today: date,
                  max_calls: int, *, now: datetime | None = None,
-                 windows: Sequence[tuple[time, time]] = DEFAULT_WINDOWS) -> list[DueItem]:
-    """The rep's pending follow-ups due on or before ``today`` (overdue included), without
-    do-not-call prospects, each with its prospect's latest call. Two queries in all.
-    Ordered by due date and name, or by best call window when ``now`` is given."""
+                 rep_tz: str | None = None) -> list[DueItem]:
+    """The rep's open touches whose stored window starts before the end of ``today``
+    (rep-local), without do-not-call prospects, each with its prospect's latest call, in
+    window order. Overdue: the window ended before ``now`` (before ``today`` began when
+    ``now`` is not given). Three queries in all (four without ``rep_tz``)."""
     with unit_of_work(session_factory) as session:
+        if rep_tz is None:
+            rep_tz = session.scalar(select(Rep.tz).where(Rep.id == rep_id)) or "UTC"
+        day_start, day_end = day_bounds(today, rep_tz)
         rows = session.execute(
-            select(FollowUp, Prospect, Rep.tz)
+            select(FollowUp, Prospect)
             .join(Prospect, Prospect.id == FollowUp.prospect_id)
-            .join(Rep, Rep.id == FollowUp.rep_id)
             .where(FollowUp.rep_id == rep_id, FollowUp.status == _PENDING,
-                   FollowUp.due_on <= today, FollowUp.team_id == team_id,
+                   FollowUp.window_start < day_end, FollowUp.team_id == team_id,
                    Prospect.team_id == team_id, Prospect.do_not_call.is_(False),
                    Prospect.status != ProspectStatus.DO_NOT_CALL.value)
-            .order_by(FollowUp.due_on, Prospect.name, FollowUp.id)
+            .order_by(FollowUp.window_start, Prospect.name, FollowUp.id)
         ).all()
-        ids = sorted({p.id for _, p, _ in rows})
+        ids = sorted({p.id for _, p in rows})
         # A one-click log has no notes: show those of the latest call that has some, and
         # count a promised resource as owed until an email goes out after that call.
         latest, noted = _latest_calls(session, team_id, ids) if rows else ({}, {})
         sent = _last_email_sent(session, team_id, ids) if rows else {}
+    late_before = now or day_start
+    zone = ZoneInfo(rep_tz)
     items = []
-    for follow_up, prospect, rep_tz in rows:
+    for follow_up, prospect in rows:
         call = latest.get(prospect.id)
         notes = noted.get(prospect.id)
-        last_on = call.called_at.astimezone(ZoneInfo(rep_tz)).date() if call else None
+        last_on = call.called_at.astimezone(zone).date() if call else None
         owed = notes and notes.resource_promised
         if owed and sent.get(prospect.id) and sent[prospect.id] >= notes.called_at:
             owed = None
@@ -59,8 +63,10 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
             purpose=follow_up.purpose, attempt=follow_up.attempt_number, max_calls=max_calls,
             last_outcome=call and call.outcome, last_call_on=last_on,
             pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
-            resource_owed=owed or None, overdue=follow_up.due_on < today))
-    return rules.order_due_items(items, now, windows) if now is not None else items
+            resource_owed=owed or None, overdue=follow_up.window_end < late_before,
+            window_start=follow_up.window_start, window_end=follow_up.window_end,
+            outside_hours=follow_up.outside_hours, draft=follow_up.draft))
+    return items
 
 
 def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]

@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.asks import ask_context
 from bot.domain.cadence import Touch
-from bot.domain.drafts import check_draft, choose_kinds
+from bot.domain.drafts import EMAIL_STEP_DRAFTS, check_draft, drafts_after_call
 from bot.domain.model import Channel, FollowUpStatus
 from bot.services.access import Refused, Who, owned, rep_of
 from bot.services.cadences import CadenceBook
-from bot.services.calls import LogResult, advance_cadence, local_today
+from bot.services.calls import LogResult, local_today
 from bot.services.drafts import DraftRenderer
+from bot.services.touches import advance_cadence
 from bot.services.uow import unit_of_work
 
-STEP_KINDS = frozenset({"value_add", "objection", "breakup", "nurture"})
+STEP_KINDS = frozenset(EMAIL_STEP_DRAFTS)  # drafts written for a cadence email step
 NOTE_KEYS = ("pain_point", "objection", "next_step", "personal_detail", "resource_promised")
 
 
@@ -82,9 +83,7 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
                      windows, holidays=frozenset()) -> list[DraftRecord]:
     """The drafts this outcome and the next touch call for. Once per call."""
     touch: Touch | None = result.next_touch
-    kinds = choose_kinds(result.outcome.value, touch.channel.value if touch else None,
-                         touch.purpose if touch else None, touch.kind if touch else None,
-                         is_final)
+    kinds = drafts_after_call(result.outcome.value, touch.draft if touch else None, is_final)
     if not kinds or result.prospect.do_not_call:
         return []
     with unit_of_work(session_factory) as session:
@@ -95,9 +94,11 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
             notes = _latest_notes(session, prospect)[0]
         already = {d.template for d in session.scalars(select(EmailDraft).where(
             EmailDraft.team_id == call.team_id, EmailDraft.call_id == call.id))}
-        retry_on = touch.due_on if touch and touch.channel is Channel.CALL else None
-        ask = ask_context(local_today(now, prospect.tz), retry_on=retry_on,
-                          prospect_tz=prospect.tz, windows=windows, holidays=holidays)
+        # The voicemail email names the call the cadence really scheduled: its stored window.
+        retry_at = (result.appointment.start if result.appointment and touch
+                    and touch.channel is Channel.CALL else None)
+        ask = ask_context(local_today(now, prospect.tz), retry_at=retry_at,
+                          prospect_tz=prospect.tz, holidays=holidays)
         return [_store(session, renderer, kind, prospect, rep, notes, ask, call.id)
                 for kind in kinds if kind not in already]
 
@@ -123,8 +124,8 @@ def draft_breakup(session_factory, renderer: DraftRenderer, *, who: Who, prospec
         if prospect.do_not_call:
             raise DraftBlocked(prospect.name)
         notes, call_id = _latest_notes(session, prospect)
-        ask = ask_context(local_today(now, prospect.tz), retry_on=None,
-                          prospect_tz=prospect.tz, windows=windows)
+        ask = ask_context(local_today(now, prospect.tz), retry_at=None,
+                          prospect_tz=prospect.tz)
         return _store(session, renderer, "breakup", prospect, rep, notes, ask, call_id)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import FollowUp, Prospect, Rep
 from bot.domain.model import FollowUpStatus
 from bot.domain.text import search_key
+from bot.domain.timing import day_bounds, local_date
 from bot.services.uow import unit_of_work
 
 
@@ -30,8 +31,12 @@ class UpcomingTouch:
     company: str | None
     purpose: str
     channel: str
-    due_on: date
+    due_on: date  # the rep-local day the stored window starts
     attempt: int | None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    outside_hours: bool = False
+    prospect_tz: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -86,28 +91,35 @@ def prospect_option(session_factory, team_id: str, prospect_id: int) -> Prospect
 
 def home_for(session_factory: sessionmaker[Session], team_id: str, user_id: str,
              now: datetime, days_ahead: int = 7) -> HomeData:
-    """The rep's own pending touches: overdue, due today, and the next ``days_ahead`` days."""
+    """The rep's own pending touches by their stored windows (rep-local days): overdue
+    (the window ended), due today, and the next ``days_ahead`` days."""
     with unit_of_work(session_factory) as session:
         rep = session.scalar(
             select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id))
         tz = rep.tz if rep else "UTC"
-        today = now.astimezone(ZoneInfo(tz)).date()
+        today = local_date(now, tz)
         if rep is None:
             return HomeData(today, [], [], [])
+        end_of_today = day_bounds(today, tz)[1]
+        horizon = day_bounds(today + timedelta(days=days_ahead), tz)[1]
         rows = session.execute(
-            select(FollowUp, Prospect.name, Prospect.company)
+            select(FollowUp, Prospect.name, Prospect.company, Prospect.tz)
             .join(Prospect, Prospect.id == FollowUp.prospect_id)
             .where(FollowUp.team_id == team_id, FollowUp.rep_id == rep.id,
                    FollowUp.status == FollowUpStatus.PENDING.value,
-                   FollowUp.due_on <= today + timedelta(days=days_ahead),
+                   FollowUp.window_start < horizon,
                    Prospect.team_id == team_id, Prospect.do_not_call.is_(False))
-            .order_by(FollowUp.due_on, FollowUp.id)
+            .order_by(FollowUp.window_start, FollowUp.id)
         ).all()
     data = HomeData(today, [], [], [])
-    for follow_up, name, company in rows:
+    zone = ZoneInfo(tz)
+    for follow_up, name, company, prospect_tz in rows:
         item = UpcomingTouch(follow_up.id, name, company, follow_up.purpose or "",
-                             follow_up.channel, follow_up.due_on, follow_up.attempt_number)
-        bucket = (data.overdue if follow_up.due_on < today
-                  else data.due_today if follow_up.due_on == today else data.upcoming)
+                             follow_up.channel, follow_up.window_start.astimezone(zone).date(),
+                             follow_up.attempt_number, follow_up.window_start,
+                             follow_up.window_end, follow_up.outside_hours, prospect_tz)
+        bucket = (data.overdue if follow_up.window_end < now
+                  else data.due_today if follow_up.window_start < end_of_today
+                  else data.upcoming)
         bucket.append(item)
     return data

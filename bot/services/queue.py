@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import FollowUp, Prospect, Rep
-from bot.domain.calendar import add_business_days, roll_forward
 from bot.domain.model import CallType, FollowUpStatus, Outcome
 from bot.services.access import Refused, Who, owned
 from bot.services.cadences import CadenceBook
-from bot.services.calls import LogCall, LogResult, advance_cadence, local_today, log_call
+from bot.services.calls import LogCall, LogResult, local_today, log_call
 from bot.services.digest import due_list_for
+from bot.services.scheduling import rep_working_day, reschedule
+from bot.services.touches import advance_cadence
 from bot.services.uow import unit_of_work
 
 SNOOZES = {"tomorrow": "Tomorrow", "3bd": "+3 business days", "next_week": "Next week"}
@@ -75,22 +76,24 @@ def quick_log(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
     return log_call(session_factory, command, book, now)
 
 
-def snooze(session_factory, *, team_id: str, user_id: str, follow_up_id: object, choice: str,
-           now: datetime, holidays=frozenset()) -> tuple[str, date]:
-    """Move the item to tomorrow, +3 business days, or next Monday (business days)."""
+def snooze(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
+           follow_up_id: object, choice: str, now: datetime) -> tuple[str, date]:
+    """Move the item to the rep's next working day, their third working day from today, or
+    their first working day of next week (days the rep sees: rep-local), with a new
+    window on that day."""
     with unit_of_work(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
-        today = max(local_today(now, prospect.tz), local_today(now, rep.tz))
+        today = local_today(now, rep.tz)
         if choice == "tomorrow":
-            due = add_business_days(today, 1, holidays)
+            day = rep_working_day(rep, today + timedelta(days=1))
         elif choice == "3bd":
-            due = add_business_days(today, 3, holidays)
+            day = rep_working_day(rep, today, after=3)
         elif choice == "next_week":
-            due = roll_forward(today + timedelta(days=7 - today.weekday()), holidays)
+            day = rep_working_day(rep, today + timedelta(days=7 - today.weekday()))
         else:
             raise StaleItem("Unknown snooze choice.")
-        follow_up.due_on = due
-        return prospect.name, due
+        reschedule(session, book, follow_up, prospect, rep, now, picked=day)
+        return prospect.name, day
 
 
 @contextmanager
@@ -110,8 +113,8 @@ def skip(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
         follow_up.status, follow_up.completed_at = FollowUpStatus.SKIPPED.value, now
         session.flush()
-        touch = advance_cadence(session, book, prospect, rep.id, follow_up, now)
-        return prospect.name, touch.due_on if touch else None
+        moved = advance_cadence(session, book, prospect, rep.id, follow_up, now)
+        return prospect.name, local_today(moved[1].start, rep.tz) if moved else None
 
 
 def mark_done(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
@@ -143,5 +146,5 @@ def rep_due_list(session_factory, *, team_id: str, user_id: str, now: datetime,
     if rep_id is None:
         return RepList(tz, today, [])
     items = due_list_for(session_factory, team_id, rep_id, today, max_calls, now=now,
-                         windows=windows)
+                         rep_tz=tz)
     return RepList(tz, today, items)

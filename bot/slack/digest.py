@@ -48,11 +48,6 @@ def refresh(client, deps, body: dict, respond, *, team_id: str, user_id: str, no
                            text=text, blocks=blocks)
 
 
-def _holidays(deps):
-    year = deps.clock().year
-    return deps.cadences.holidays((year, year + 1))
-
-
 def _item_id(body: dict) -> int | None:
     """The due-list item a button or overflow option names (None when it is not an id)."""
     return as_id(action_value(body).get("f"))
@@ -125,9 +120,9 @@ def register(app: App, deps) -> None:
                 then = f" Next touch: {format_day(due)}." if due else " No more steps."
                 note = f":fast_forward: Skipped this step with {escape(name)}.{then}"
             else:
-                name, due = snooze_item(deps.session_factory, team_id=team_id, user_id=user_id,
-                                        follow_up_id=_item_id(body), choice=choice,
-                                        now=deps.clock(), holidays=_holidays(deps))
+                name, due = snooze_item(deps.session_factory, deps.cadences, team_id=team_id,
+                                        user_id=user_id, follow_up_id=_item_id(body),
+                                        choice=choice, now=deps.clock())
                 note = f":zzz: Snoozed {escape(name)} to {format_day(due)}."
         except Refused as exc:
             return tell(respond, body, client, str(exc))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -16,9 +17,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.digest import DueItem, best_window, summary_text
+from bot.domain.digest import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
-from bot.domain.windows import describe_window, format_day
+from bot.domain.windows import describe_appointment, format_day
 from bot.services.queue import SNOOZES
 from bot.slack import ids
 from bot.slack.codec import encode
@@ -39,7 +40,9 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
     who = f"*{escape(item.prospect_name)}*"
     if item.company:
         who += f" · {escape(item.company)}"
-    late = f" · :red_circle: overdue since {format_day(item.due_on)}" if item.overdue else ""
+    since = (item.window_start.astimezone(ZoneInfo(rep_tz)).date() if item.window_start
+             else item.due_on)
+    late = f" · :red_circle: overdue since {format_day(since)}" if item.overdue else ""
     lines = [f"{who} — {_step(item)}{late}"]
     facts = []
     if item.last_outcome:
@@ -56,10 +59,13 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
         lines.append(f"Agreed next step: {escape_clipped(item.next_step, 200)}")
     if item.resource_owed:
         lines.append(f":package: Still owed: {escape_clipped(item.resource_owed, 150)}")
-    window = best_window(item, now, windows) if item.channel == "call" else None
-    if window is not None:
-        lines.append(f":clock4: {describe_window(window, rep_tz)}")
-    elif item.purpose:
+    if item.window_start is not None and item.window_end is not None:
+        when = describe_appointment(item.window_start, item.window_end,
+                                    prospect_tz=item.prospect_tz, rep_tz=rep_tz,
+                                    outside_hours=item.outside_hours,
+                                    call=item.channel == "call")
+        lines.append(f":clock4: {when}")
+    if item.purpose and item.channel != "call":
         lines.append(f"_{escape_clipped(item.purpose, 150)}_")
     return clip_mrkdwn("\n".join(lines), 3000)
 

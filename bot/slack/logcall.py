@@ -11,16 +11,12 @@ from bot.domain.model import CallType
 from bot.domain.prefill import parse_logcall_text
 from bot.domain.windows import format_day
 from bot.services.access import HeldByAnother, Refused, take_over_question
-from bot.services.calls import (
-    local_today,
-    log_call,
-    suggest_next_date,
-    verify_number,
-)
+from bot.services.calls import local_today, log_call, suggest_next_date
 from bot.services.email_drafts import drafts_after_log
 from bot.services.prospects import find_prospect, prospect_option, search_prospects
 from bot.services.queue import call_type_for
 from bot.services.reps import rep_timezone, save_rep_profile
+from bot.services.touches import verify_number
 from bot.slack import ids
 from bot.slack.app_home import publish_home
 from bot.slack.codec import action_value, as_id
@@ -50,11 +46,14 @@ def open_logcall_modal(client, deps, *, team_id: str, user_id: str, trigger_id: 
     else:
         match = find_prospect(deps.session_factory, team_id, prefill.name, prefill.company)
     call_type = call_type_for(deps.cadences, match.cadence) if match else CallType.COLD_CALL
-    suggested = suggest_next_date(deps.cadences, call_type, deps.clock(), tz)
+    now = deps.clock()
     held_by = take_over_question(deps.session_factory, team_id=team_id, user_id=user_id,
                                  prospect_id=match.id) if match else None
 
     def view_for(zone: str):
+        suggested = suggest_next_date(deps.session_factory, deps.cadences, team_id=team_id,
+                                      user_id=user_id, prospect_id=match.id if match else None,
+                                      call_type=call_type, now=now, rep_tz=zone)
         return build_logcall_view(prefill=prefill, rep_tz=zone, suggested=suggested,
                                   preselected=match, channel_id=channel_id,
                                   call_type=call_type, held_by=held_by)

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.model import Channel, Outcome
-from bot.domain.windows import describe_window, format_day, windows_on
+from bot.domain.windows import describe_appointment, format_day
 from bot.services.calls import LogResult
 from bot.slack import ids
 from bot.slack.codec import encode
@@ -34,13 +34,16 @@ def next_touch_text(result: LogResult, windows) -> str:
     if touch is None:
         return "*Next touch:* none. " + escape(result.reason or "The cadence has ended.")
     words = CHANNEL_WORDS[touch.channel]
-    if touch.channel is Channel.CALL:
-        window = windows_on(touch.due_on, result.prospect.tz, windows)[0]
-        when = describe_window(window, result.rep_tz)
-        attempt = f" · attempt {touch.attempt} of {result.max_calls}" if touch.attempt else ""
-        line = f"*Next touch:* {words} on {when}{attempt}"
+    appointment = result.appointment
+    if appointment is not None:  # the window stored when it was scheduled
+        when = describe_appointment(appointment.start, appointment.end,
+                                    prospect_tz=result.prospect.tz, rep_tz=result.rep_tz,
+                                    outside_hours=appointment.outside_hours,
+                                    call=touch.channel is Channel.CALL)
     else:
-        line = f"*Next touch:* {words} on {format_day(touch.due_on)}"
+        when = format_day(touch.due_on)
+    attempt = f" · attempt {touch.attempt} of {result.max_calls}" if touch.attempt else ""
+    line = f"*Next touch:* {words} on {when}{attempt}"
     line += f"\n_{escape(touch.purpose)}_"
     if result.overridden:
         line += "\n(date set by you)"
