@@ -238,18 +238,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _country(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip().upper()
-    if not value:
-        return None
-    if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", value):
-        raise SettingsError(f"{name} must be a country code such as 'US' or 'DE', got {value!r}.")
-    import holidays
+    """A country code the holidays package knows (the one validator, codes only here)."""
+    from bot.services.countries import UnknownCountry, parse_country
 
-    code, _, subdivision = value.partition("-")
-    supported = holidays.list_supported_countries()
-    if code not in supported or (subdivision and subdivision not in supported[code]):
-        raise SettingsError(f"{name}: the holidays package has no calendar for {value!r}.")
-    return value
+    value = env.get(name, "").strip()
+    try:
+        return parse_country(value, names=False)
+    except UnknownCountry:
+        raise SettingsError(f"{name} must be a country code the holidays package knows, such "
+                            f"as 'US', 'DE' or 'GB-SCT', got {value[:64]!r}.") from None
 
 
 def load_settings(

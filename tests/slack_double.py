@@ -354,6 +354,8 @@ class FakeSlack:
         real_name: str | None = None,
         deleted: bool = False,
         is_bot: bool = False,
+        is_admin: bool = False,
+        is_owner: bool = False,
     ) -> dict:
         """Register a user; returns the object users.info will answer with."""
         with self._lock:
@@ -365,6 +367,8 @@ class FakeSlack:
                 real_name=real_name or f"User {user_id}",
                 deleted=deleted,
                 is_bot=is_bot,
+                is_admin=is_admin,
+                is_owner=is_owner,
             )
             return self._user_json(self.users[user_id])
 
@@ -529,6 +533,8 @@ class FakeSlack:
         keys = ("id", "team_id", "name", "real_name", "deleted", "is_bot", "tz")
         return {
             **{k: rec[k] for k in keys},
+            "is_admin": rec.get("is_admin", False),
+            "is_owner": rec.get("is_owner", False),
             "tz_label": label,
             "tz_offset": offset,
             "profile": {"real_name": rec["real_name"], "display_name": rec["name"]},

@@ -50,7 +50,7 @@ def test_smoke_run_produces_every_result(tmp_path):
         assert duelist["morning"]["reps"] == duelist["stages"][-1]["reps"]
         assert duelist["morning"]["total_s"] >= 0
         plan = " ".join(duelist["plans"]["queries"][0]["plan"])
-        assert "ix_follow_ups_open_rep_due" in plan
+        assert "ix_follow_ups_open_rep_window" in plan
         assert (duelist["after_analyze"] is not None) == (kind == "sqlite")
 
     fanout = report["scenarios"]["fanout"][primary]

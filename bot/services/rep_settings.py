@@ -1,4 +1,5 @@
-"""A rep's own settings for the morning due list, and profile changes Slack tells us about.
+"""A rep's own settings (the morning due list, working hours), and profile changes Slack
+tells us about.
 
 Every function is scoped by (team, Slack user). The setters create the rep on first use
 (:func:`~bot.services.reps.ensure_rep`); :func:`apply_user_change` never does.
@@ -29,6 +30,9 @@ class RepSettings:
     workday_start: time
     working_days: str  # ISO weekday digits, ascending: "12345"
     digest_enabled: bool
+    # Working hours on the working days (rep-local): call windows are chosen inside them.
+    work_start: time = time(8)
+    work_end: time = time(18)
 
 
 def _column_default(column):
@@ -37,7 +41,9 @@ def _column_default(column):
 
 DEFAULTS = RepSettings(tz=None, workday_start=_column_default("workday_start"),
                        working_days=_column_default("working_days"),
-                       digest_enabled=_column_default("digest_enabled"))
+                       digest_enabled=_column_default("digest_enabled"),
+                       work_start=_column_default("work_start"),
+                       work_end=_column_default("work_end"))
 
 
 def normalize_days(days: Iterable[str]) -> str:
@@ -59,7 +65,8 @@ def is_iana_zone(tz: object) -> TypeGuard[str]:
 
 
 def _of(rep: Rep) -> RepSettings:
-    return RepSettings(rep.tz, rep.workday_start, rep.working_days, rep.digest_enabled)
+    return RepSettings(rep.tz, rep.workday_start, rep.working_days, rep.digest_enabled,
+                       rep.work_start, rep.work_end)
 
 
 def _find(session: Session, team_id: str, user_id: str) -> Rep | None:
@@ -94,6 +101,28 @@ def set_working_days(session_factory: sessionmaker[Session], team_id: str, user_
     with unit_of_work(session_factory) as session:
         ensure_rep(session, team_id, user_id).working_days = normalized
     return True
+
+
+def _minute(moment: time) -> time:
+    return moment.replace(second=0, microsecond=0, tzinfo=None, fold=0)
+
+
+def set_working_hours(session_factory: sessionmaker[Session], team_id: str, user_id: str, *,
+                      start: time | None = None, end: time | None = None) -> bool:
+    """Change the start and/or end of the rep's working hours (to the minute; the other
+    one stays). False, and nothing saved (no rep created), unless they end after they
+    start. The rep's row is locked while checking, so two changes cannot cross."""
+    with unit_of_work(session_factory) as session:
+        rep = session.scalar(select(Rep).where(
+            Rep.team_id == team_id, Rep.slack_user_id == user_id).with_for_update())
+        current = _of(rep) if rep else DEFAULTS
+        new_start = _minute(start) if start is not None else current.work_start
+        new_end = _minute(end) if end is not None else current.work_end
+        if new_end <= new_start:
+            return False
+        rep = rep or ensure_rep(session, team_id, user_id)
+        rep.work_start, rep.work_end = new_start, new_end
+        return True
 
 
 def set_digest_enabled(session_factory: sessionmaker[Session], team_id: str, user_id: str,

@@ -1,4 +1,6 @@
-"""The App Home tab, and its morning due-list settings that save as soon as they change."""
+"""The App Home tab, and its settings that save as soon as they change: the morning
+due list and working hours (the rep's own), the holiday country (the team's, changed only
+by a workspace admin or owner: asked of Slack on every change, whatever the tab showed)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from collections.abc import Callable
 from datetime import datetime, time
 
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
+from bot.services.countries import UnknownCountry
 from bot.services.prospects import home_for
 from bot.services.rep_settings import (
     WEEKDAYS,
@@ -14,35 +18,60 @@ from bot.services.rep_settings import (
     set_digest_enabled,
     set_workday_start,
     set_working_days,
+    set_working_hours,
 )
 from bot.services.reps import rep_timezone, save_rep_profile
+from bot.services.team_settings import holiday_country, set_holiday_country
 from bot.slack import ids
 from bot.slack.codec import decode
 from bot.slack.context import team_of, user_of
 from bot.slack.errors import after_ack
 from bot.slack.home import (
+    BAD_HOURS_NOTE,
     NO_DAYS_NOTE,
+    HolidaySetting,
     build_home,
 )
+from bot.slack.text import clip
 from bot.slack.users import slack_profile
 
 # save(team_id, user_id) -> a note for the rep when nothing was saved, else None
 Save = Callable[[str, str], str | None]
 NOT_OFFERED = "That change wasn't one I offered; nothing was saved. Here is the current setting"
+NOT_ADMIN = ("Only a workspace admin or owner can change the team's holiday country; "
+             "nothing was saved")
+
+
+def unknown_country(text: str) -> str:
+    return (f"I don't know the country '{clip(text, 40)}': type a code such as US, DE, "
+            "GB-SCT or AE, or a country's English name. Nothing was saved")
+
+
+def workspace_admin(client, user_id: str) -> bool:
+    """users.info's is_admin / is_owner; False when Slack won't say."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner")) and not user.get("deleted")
 
 
 def publish_home(client, deps, *, team_id: str, user_id: str,
                  digest_note: str | None = None) -> None:
     data = home_for(deps.session_factory, team_id, user_id, deps.clock())
     settings = digest_settings(deps.session_factory, team_id, user_id)
-    client.views_publish(user_id=user_id,
-                         view=build_home(data, settings, digest_note=digest_note))
+    holidays = HolidaySetting(holiday_country(deps.session_factory, team_id),
+                              deps.settings.holiday_country, workspace_admin(client, user_id))
+    client.views_publish(user_id=user_id, view=build_home(
+        data, settings, digest_note=digest_note, holidays=holidays))
 
 
-def save_setting(client, deps, *, team_id: str, user_id: str, save: Save) -> None:
+def save_setting(client, deps, *, team_id: str, user_id: str, save: Save,
+                 makes_rep: bool = True) -> None:
     """Save one setting, then re-publish the home (with the note if nothing was saved).
-    A user who was not a rep yet becomes one with their Slack zone and name."""
-    new_rep = rep_timezone(deps.session_factory, team_id, user_id) is None
+    A user who was not a rep yet becomes one with their Slack zone and name, unless the
+    setting is the team's (``makes_rep`` False)."""
+    new_rep = makes_rep and rep_timezone(deps.session_factory, team_id, user_id) is None
     note = save(team_id, user_id)
     if new_rep and note is None:
         tz, name = slack_profile(client, user_id, deps.settings.default_timezone)
@@ -77,10 +106,32 @@ def _days(action: dict) -> str | None:
 def register(app: App, deps) -> None:
     sf = deps.session_factory
 
-    def later(body, context, client, save: Save) -> None:
+    def later(body, context, client, save: Save, *, makes_rep: bool = True) -> None:
         team_id, user_id = team_of(context, body), user_of(context, body)
         after_ack(deps, body, client, lambda: save_setting(
-            client, deps, team_id=team_id, user_id=user_id, save=save))
+            client, deps, team_id=team_id, user_id=user_id, save=save, makes_rep=makes_rep))
+
+    def hours(start: time | None = None, end: time | None = None) -> Save:
+        def save(team_id: str, user_id: str) -> str | None:
+            if start is None and end is None:
+                return NOT_OFFERED
+            ok = set_working_hours(sf, team_id, user_id, start=start, end=end)
+            return None if ok else BAD_HOURS_NOTE
+        return save
+
+    def holidays(client, text: object) -> Save:
+        """Whoever clicked, Slack says (now) whether they are an admin or owner."""
+        def save(team_id: str, user_id: str) -> str | None:
+            if text is not None and not isinstance(text, str):
+                return NOT_OFFERED
+            if not workspace_admin(client, user_id):
+                return NOT_ADMIN
+            try:
+                set_holiday_country(sf, team_id, text)
+            except UnknownCountry:
+                return unknown_country(text or "")
+            return None
+        return save
 
     @app.event("app_home_opened")
     def home_opened(event, body, context, client):
@@ -126,3 +177,24 @@ def register(app: App, deps) -> None:
             return None
 
         later(body, context, client, save)
+
+    @app.action(ids.HOME_WORK_START)
+    def work_start(ack, body, context, client):
+        ack()
+        later(body, context, client, hours(start=_hhmm(_action(body).get("selected_time"))))
+
+    @app.action(ids.HOME_WORK_END)
+    def work_end(ack, body, context, client):
+        ack()
+        later(body, context, client, hours(end=_hhmm(_action(body).get("selected_time"))))
+
+    @app.action(ids.HOME_HOLIDAY_COUNTRY)
+    def holiday_typed(ack, body, context, client):
+        ack()
+        later(body, context, client, holidays(client, _action(body).get("value")),
+              makes_rep=False)
+
+    @app.action(ids.HOME_HOLIDAY_CLEAR)
+    def holiday_cleared(ack, body, context, client):
+        ack()
+        later(body, context, client, holidays(client, ""), makes_rep=False)

@@ -1,8 +1,10 @@
 """App Home: the rep's overdue, today and next 7 days, a "Log a call" button, and the
-settings of the morning due-list DM (saved as soon as they change)."""
+settings (saved as soon as they change): the morning due-list DM, the rep's working hours,
+and the team's holiday country (editable by workspace admins and owners only)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 
 from slack_sdk.models.blocks import (
@@ -12,14 +14,17 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     SectionBlock,
     TimePickerElement,
 )
 from slack_sdk.models.views import View
 
 from bot.domain.windows import format_day
+from bot.services.countries import MAX_INPUT, country_label
 from bot.services.prospects import HomeData, UpcomingTouch
 from bot.services.rep_settings import WEEKDAYS, RepSettings
 from bot.slack import ids
@@ -28,6 +33,8 @@ from bot.slack.text import escape
 
 # Kept here until bot/slack/ids.py takes them.
 NO_DAYS_NOTE = "Pick at least one working day"
+HOURS_PURPOSE = "Call windows are chosen inside these hours on your working days."
+BAD_HOURS_NOTE = "Your working hours must end after they start, so nothing was saved"
 
 MAX_LINES_PER_BUCKET = 40
 MAX_SECTIONS_PER_BUCKET = 8  # 3 buckets stay far below the home tab's 100 blocks
@@ -128,9 +135,77 @@ def digest_blocks(settings: RepSettings, note: str | None = None) -> list:
     return blocks
 
 
+def hours_text(settings: RepSettings) -> str:
+    """'8 am-6 pm'."""
+    return f"{clock_text(settings.work_start)}-{clock_text(settings.work_end)}"
+
+
+def working_hours_blocks(settings: RepSettings) -> list:
+    """Start and end of the rep's working hours. The block ids carry the stored time, so a
+    refused change shows the stored one again (Slack keeps a block's input otherwise)."""
+    def picker(key: str, label: str, action_id: str, moment: time) -> SectionBlock:
+        hhmm = moment.strftime("%H:%M")
+        return SectionBlock(block_id=f"{key}:{hhmm}", text=MarkdownTextObject(text=label),
+                            accessory=TimePickerElement(action_id=action_id, initial_time=hhmm))
+
+    return [
+        DividerBlock(block_id="work_divider"),
+        SectionBlock(block_id="work_summary", text=MarkdownTextObject(
+            text=f"*:clock9: Working hours*\n{hours_text(settings)}, your time\n"
+                 f"_{HOURS_PURPOSE}_")),
+        picker("work_start", "Start", ids.HOME_WORK_START, settings.work_start),
+        picker("work_end", "End", ids.HOME_WORK_END, settings.work_end),
+    ]
+
+
+@dataclass(frozen=True)
+class HolidaySetting:
+    team: str | None  # the team's own holiday country ("US", "GB-SCT")
+    default: str | None  # HOLIDAY_COUNTRY, used while the team has none
+    editable: bool  # the viewer is a workspace admin or owner
+
+
+def holiday_text(holidays: HolidaySetting) -> str:
+    """'Holidays: United States (US)', '... (the bot's default)', or 'Holidays: none'."""
+    if holidays.team:
+        return f"Holidays: {escape(country_label(holidays.team))}"
+    if holidays.default:
+        return f"Holidays: {escape(country_label(holidays.default))} (the bot's default)"
+    return "Holidays: none"
+
+
+def holiday_blocks(holidays: HolidaySetting) -> list:
+    """The team's holiday country for everyone; an input (Enter saves) and a Clear button
+    for workspace admins and owners."""
+    blocks: list = [
+        DividerBlock(block_id="holiday_divider"),
+        SectionBlock(block_id="holiday_summary", text=MarkdownTextObject(
+            text=f"*:palm_tree: Team holidays*\n{holiday_text(holidays)}\n_Follow-ups skip "
+                 "the weekend and public holidays of the prospect's country, else of this "
+                 "one._")),
+    ]
+    if not holidays.editable:
+        return blocks
+    blocks.append(InputBlock(
+        block_id=f"holiday_country:{holidays.team or ''}", dispatch_action=True, optional=True,
+        label="Team's holiday country (admins only)",
+        hint="A code such as US, DE, GB-SCT or AE, or a country's English name.",
+        element=PlainTextInputElement(
+            action_id=ids.HOME_HOLIDAY_COUNTRY, initial_value=holidays.team or None,
+            max_length=MAX_INPUT, placeholder="US",
+            dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]})))
+    if holidays.team:
+        blocks.append(ActionsBlock(block_id="holiday_actions", elements=[ButtonElement(
+            action_id=ids.HOME_HOLIDAY_CLEAR, value="clear",
+            text="Clear: use the bot's default" if holidays.default else "Clear: no holidays")]))
+    return blocks
+
+
 def build_home(data: HomeData, settings: RepSettings | None = None, *,
-               digest_note: str | None = None) -> View:
-    """The home tab; the morning due-list settings only when ``settings`` is given."""
+               digest_note: str | None = None, holidays: HolidaySetting | None = None) -> View:
+    """The home tab; the rep's settings only when ``settings`` is given, the team's
+    holidays only when ``holidays`` is. ``digest_note`` (why a change was not saved)
+    closes the settings."""
     blocks: list = [
         HeaderBlock(block_id="home_header", text="Your follow-ups"),
         ActionsBlock(block_id="home_actions", elements=[
@@ -150,5 +225,11 @@ def build_home(data: HomeData, settings: RepSettings | None = None, *,
             continue
         blocks.extend(_sections(items, key))
     if settings is not None:
-        blocks.extend(digest_blocks(settings, digest_note))
+        blocks.extend(digest_blocks(settings))
+        blocks.extend(working_hours_blocks(settings))
+    if holidays is not None:
+        blocks.extend(holiday_blocks(holidays))
+    if digest_note and (settings is not None or holidays is not None):
+        blocks.append(ContextBlock(block_id="digest_note", elements=[
+            MarkdownTextObject(text=f":warning: {escape(digest_note)}")]))
     return View(type="home", blocks=blocks)

@@ -7,6 +7,10 @@ HOME_LOG_CALL = "home_log_call"
 HOME_DIGEST_TIME = "home_digest_time"
 HOME_DIGEST_DAYS = "home_digest_days"
 HOME_DIGEST_TOGGLE = "home_digest_toggle"
+HOME_WORK_START = "home_work_start"
+HOME_WORK_END = "home_work_end"
+HOME_HOLIDAY_COUNTRY = "home_holiday_country"  # text input, dispatched on Enter
+HOME_HOLIDAY_CLEAR = "home_holiday_clear"
 
 PROSPECT = "prospect"  # block id and action id of the prospect picker
 NEW_NAME = "new_name"
@@ -14,6 +18,7 @@ NEW_COMPANY = "new_company"
 NEW_EMAIL = "new_email"
 NEW_PHONE = "new_phone"
 NEW_TZ = "new_tz"
+NEW_COUNTRY = "new_country"
 CALL_TYPE = "call_type"
 OUTCOME = "outcome"
 NEXT_DATE = "next_date"
@@ -27,6 +32,7 @@ MAX_LENGTHS = {
     NEW_EMAIL: 254,
     NEW_PHONE: 40,
     NEW_TZ: 64,
+    NEW_COUNTRY: 64,  # bot.services.countries.MAX_INPUT
     "pain_point": 500,
     "objection": 500,
     "next_step": 300,

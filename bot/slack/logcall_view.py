@@ -24,6 +24,7 @@ from bot.domain.model import CallType, Outcome
 from bot.domain.prefill import Prefill, is_valid_email
 from bot.domain.text import has_visible_text
 from bot.services.calls import LogCall, NewProspect, Notes
+from bot.services.countries import UnknownCountry, parse_country
 from bot.services.prospects import ProspectOption
 from bot.slack import ids
 from bot.slack.codec import as_id, decode, encode
@@ -93,6 +94,8 @@ def build_logcall_view(*, prefill: Prefill, rep_tz: str, suggested: date | None,
         # opened, views.update swaps in a new block so Slack shows the new initial value.
         _text_input(ids.NEW_TZ, "Their time zone", initial=rep_tz, block_id=tz_block_id(rep_tz),
                     hint="An IANA name such as America/Chicago or Europe/Berlin."),
+        _text_input(ids.NEW_COUNTRY, "Their country", placeholder="US, DE, GB-SCT or Germany",
+                    hint="Their weekend and public holidays follow it; empty: the team's country."),
         InputBlock(block_id=ids.CALL_TYPE, label="Call type", element=StaticSelectElement(
             action_id=ids.VALUE, options=type_options,
             initial_option=type_options[list(CallType).index(call_type)])),
@@ -165,6 +168,17 @@ def _iso_date(raw: object) -> date | None:
         return None
 
 
+def _country(text: str, errors: dict[str, str]) -> str | None:
+    """The stored code for what the rep typed; a field error when it names no country."""
+    try:
+        return parse_country(text)
+    except UnknownCountry:
+        errors.setdefault(ids.NEW_COUNTRY, (
+            f"Unknown country '{clip(text, 40)}'. Use a code such as US, DE, GB-SCT or AE, "
+            "or a country's English name such as Germany."))
+        return None
+
+
 def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
                     today: date) -> Submission:
     """Turn a view_submission into a LogCall, or field errors keyed by block id."""
@@ -194,9 +208,11 @@ def read_submission(view: dict, *, team_id: str, user_id: str, rep_tz: str,
         if not is_iana_zone(tz):
             errors[keys[ids.NEW_TZ]] = (f"Unknown time zone '{clip(tz, 40)}'. Use a name like "
                                   "America/New_York or Europe/London.")
+        country = _country(texts[ids.NEW_COUNTRY], errors)
         company = texts[ids.NEW_COMPANY] if has_visible_text(texts[ids.NEW_COMPANY]) else ""
         new = NewProspect(texts[ids.NEW_NAME], company or None,
-                          texts[ids.NEW_EMAIL] or None, texts[ids.NEW_PHONE] or None, tz)
+                          texts[ids.NEW_EMAIL] or None, texts[ids.NEW_PHONE] or None, tz,
+                          country=country)
     outcome_raw = _selected(values, ids.OUTCOME)
     if outcome_raw not in {o.value for o in Outcome}:
         errors[ids.OUTCOME] = "Pick how the call went."
