@@ -45,6 +45,7 @@ class HomeData:
     overdue: list[UpcomingTouch]
     due_today: list[UpcomingTouch]
     upcoming: list[UpcomingTouch]
+    rep_tz: str = "UTC"
 
 
 def search_prospects(session_factory: sessionmaker[Session], team_id: str, query: str,
@@ -99,7 +100,7 @@ def home_for(session_factory: sessionmaker[Session], team_id: str, user_id: str,
         tz = rep.tz if rep else "UTC"
         today = local_date(now, tz)
         if rep is None:
-            return HomeData(today, [], [], [])
+            return HomeData(today, [], [], [], tz)
         end_of_today = day_bounds(today, tz)[1]
         horizon = day_bounds(today + timedelta(days=days_ahead), tz)[1]
         rows = session.execute(
@@ -111,7 +112,7 @@ def home_for(session_factory: sessionmaker[Session], team_id: str, user_id: str,
                    Prospect.team_id == team_id, Prospect.do_not_call.is_(False))
             .order_by(FollowUp.window_start, FollowUp.id)
         ).all()
-    data = HomeData(today, [], [], [])
+    data = HomeData(today, [], [], [], tz)
     zone = ZoneInfo(tz)
     for follow_up, name, company, prospect_tz in rows:
         item = UpcomingTouch(follow_up.id, name, company, follow_up.purpose or "",

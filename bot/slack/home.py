@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.windows import format_day
+from bot.domain.windows import describe_appointment, format_day
 from bot.services.countries import MAX_INPUT, country_label
 from bot.services.prospects import HomeData, UpcomingTouch
 from bot.services.rep_settings import WEEKDAYS, RepSettings
@@ -42,20 +42,27 @@ SECTION_CHARS = 2900
 DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
 
 
-def _line(item: UpcomingTouch) -> str:
+def _line(item: UpcomingTouch, rep_tz: str) -> str:
+    """One touch: when (its stored window, both zones, for a call), who, what."""
     who = f"*{escape(item.prospect_name)}*"
     if item.company:
         who += f" · {escape(item.company)}"
     step = escape(item.purpose) or item.channel
-    return f"{format_day(item.due_on)} — {who} — {step}"
+    when = format_day(item.due_on)
+    if item.channel == "call" and item.window_start and item.window_end:
+        when = describe_appointment(item.window_start, item.window_end,
+                                    prospect_tz=item.prospect_tz, rep_tz=rep_tz,
+                                    outside_hours=item.outside_hours)
+    return f"{when} — {who} — {step}"
 
 
-def _sections(items: list[UpcomingTouch], block_prefix: str) -> list[SectionBlock]:
+def _sections(items: list[UpcomingTouch], block_prefix: str,
+              rep_tz: str = "UTC") -> list[SectionBlock]:
     """At most MAX_LINES_PER_BUCKET lines in at most MAX_SECTIONS_PER_BUCKET sections;
     what does not fit is counted in a closing "…and N more."."""
     chunks: list[str] = []
     current, shown = "", 0
-    for line in map(_line, items[:MAX_LINES_PER_BUCKET]):
+    for line in (_line(item, rep_tz) for item in items[:MAX_LINES_PER_BUCKET]):
         if current and len(current) + 1 + len(line) > SECTION_CHARS:
             if len(chunks) + 1 >= MAX_SECTIONS_PER_BUCKET:
                 break
@@ -223,7 +230,7 @@ def build_home(data: HomeData, settings: RepSettings | None = None, *,
             blocks.append(ContextBlock(block_id=f"{key}_empty", elements=[
                 MarkdownTextObject(text="Nothing here.")]))
             continue
-        blocks.extend(_sections(items, key))
+        blocks.extend(_sections(items, key, data.rep_tz))
     if settings is not None:
         blocks.extend(digest_blocks(settings))
         blocks.extend(working_hours_blocks(settings))
