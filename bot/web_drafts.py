@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.resources import templates_dir
 from bot.services.access import Refused, Who
 from bot.services.draft_links import LinkExpired, LinkInvalid, read_token
 from bot.services.email_drafts import DraftBlocked, get_draft, mark_sent
 from bot.slack.drafts import draft_secret
 from bot.slack.drafts_view import KIND_TITLES
 
-WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
+WEB_TEMPLATES = templates_dir() / "web"
 _env = Environment(loader=FileSystemLoader(WEB_TEMPLATES), undefined=StrictUndefined,
                    autoescape=select_autoescape(["html"]))
 

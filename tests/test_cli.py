@@ -11,7 +11,7 @@ import pytest
 import requests
 import yaml
 
-from bot.cli import MANIFEST
+from bot.resources import manifest_file
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
@@ -50,7 +50,7 @@ def test_migrate_creates_the_default_sqlite_file(tmp_path):
 def test_manifest_prints_the_file():
     result = run_cli("manifest")
     assert result.returncode == 0
-    assert yaml.safe_load(result.stdout) == yaml.safe_load(MANIFEST.read_text())
+    assert yaml.safe_load(result.stdout) == yaml.safe_load(manifest_file().read_text())
 
 
 def test_check_reports_a_working_setup(fake_slack, tmp_path):

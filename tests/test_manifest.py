@@ -2,12 +2,12 @@
 
 import yaml
 
-from bot.cli import MANIFEST
+from bot.resources import manifest_file
 from bot.slack import COMMANDS, EVENTS
 
 
 def _manifest():
-    return yaml.safe_load(MANIFEST.read_text())
+    return yaml.safe_load(manifest_file().read_text())
 
 
 def test_manifest_declares_exactly_the_apps_commands_and_events():

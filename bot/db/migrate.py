@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -12,21 +11,23 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from bot.resources import migrations_dir
+
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 # Arbitrary constant shared by every followup-bot process: the PostgreSQL advisory lock key.
 MIGRATION_LOCK_KEY = 0x70_6C_6C_6F_77_75_70
 
 
 def alembic_config(url: str | None = None) -> Config:
-    pyproject = ROOT / "pyproject.toml"
-    if not (ROOT / "migrations").is_dir():
-        raise RuntimeError(
-            f"migrations folder not found next to the bot package ({ROOT}); "
-            "install the bot from a checkout with 'pip install -e .'"
-        )
-    config = Config(toml_file=str(pyproject))
+    """The migrations shipped with this code, from a checkout or an installed wheel (the
+    ``alembic -c pyproject.toml`` command line reads the same folder in a checkout)."""
+    script_location = migrations_dir()
+    if not script_location.is_dir():  # pragma: no cover - a broken install
+        raise RuntimeError(f"migrations folder not found ({script_location}); reinstall the bot")
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     if url is not None:
         config.attributes["url"] = url
     return config

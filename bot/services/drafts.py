@@ -26,9 +26,10 @@ from bot.domain.drafts import (
     leftover_markup,
     missing_notes,
 )
+from bot.resources import templates_dir
 from bot.services.cadences import missing_drafts
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates" / "messages" / "email"
+BUILTIN_DIR = templates_dir() / "messages" / "email"
 CONTEXT_KEYS = {
     "prospect": ("name", "first_name", "company", "email"),
     "rep": ("name",),
