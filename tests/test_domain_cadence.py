@@ -75,6 +75,7 @@ EXPECTED_STATUS = {
     Outcome.CONNECTED: ProspectStatus.ACTIVE,
     Outcome.VOICEMAIL: ProspectStatus.ACTIVE,
     Outcome.NO_ANSWER: ProspectStatus.ACTIVE,
+    Outcome.GATEKEEPER: ProspectStatus.ACTIVE,
     Outcome.WRONG_NUMBER: ProspectStatus.ACTIVE,
     Outcome.MEETING_BOOKED: ProspectStatus.MEETING_BOOKED,
     Outcome.NOT_INTERESTED: ProspectStatus.CLOSED,

@@ -21,7 +21,8 @@ from bot.domain.drafts import EMAIL_STEP_DRAFTS, NOTE_DRAFTS, STEP_DRAFTS
 from bot.domain.model import Channel, DoNotCallError, Outcome, ProspectStatus
 
 # Outcomes after which the cadence simply carries on with its next step.
-CONTINUING = frozenset({Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER})
+CONTINUING = frozenset({Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER,
+                        Outcome.GATEKEEPER})
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class CallFacts:
     attempts_made: int
     do_not_call: bool = False
     needs_verified_number: bool = False
+    email_opt_out: bool = False  # no email touches: email steps are skipped
 
 
 # The draft a step uses when a team file names none: by channel (a call has none).
@@ -206,6 +208,8 @@ def next_step(
             continue
         if step.channel is Channel.CALL and (not calls_allowed or calls_left <= 0):
             continue
+        if step.channel is Channel.EMAIL and facts.email_opt_out:
+            continue
         attempt = facts.attempts_made + 1 if step.channel is Channel.CALL else None
         return Touch(due, step.channel, step.purpose, index, attempt, draft=step.draft)
     return None
@@ -213,6 +217,8 @@ def next_step(
 
 def _nurture(facts: CallFacts, rules: Rules, holidays, days: int, channel, purpose, kind):
     due = roll_forward(facts.today + timedelta(days=days), holidays)
+    if channel is Channel.EMAIL and facts.email_opt_out:  # they asked for no email
+        channel = Channel.CALL
     draft = "nurture" if channel is Channel.EMAIL else default_draft(channel)
     return Touch(due, channel, purpose, -1, None, kind, draft)
 

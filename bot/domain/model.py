@@ -10,6 +10,7 @@ class Outcome(StrEnum):
     MEETING_BOOKED = "meeting_booked"
     VOICEMAIL = "voicemail"
     NO_ANSWER = "no_answer"
+    GATEKEEPER = "gatekeeper"  # an assistant or switchboard, not the buyer
     NOT_NOW = "not_now"
     NOT_INTERESTED = "not_interested"
     WRONG_NUMBER = "wrong_number"
@@ -25,11 +26,30 @@ OUTCOME_LABELS = {
     Outcome.MEETING_BOOKED: "Meeting booked",
     Outcome.VOICEMAIL: "Left a voicemail",
     Outcome.NO_ANSWER: "No answer",
+    Outcome.GATEKEEPER: "Reached a gatekeeper",
     Outcome.NOT_NOW: "Not right now",
     Outcome.NOT_INTERESTED: "Not interested / went elsewhere",
     Outcome.WRONG_NUMBER: "Wrong number",
     Outcome.DO_NOT_CALL: "Do not call",
 }
+
+
+# A call that reached nobody who could say yes uses up one of the cadence's attempts; a
+# conversation (the buyer on the line) does not. Managers' connect rates count
+# conversations only.
+UNANSWERED = frozenset({Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.GATEKEEPER})
+NOT_A_CONVERSATION = UNANSWERED | {Outcome.WRONG_NUMBER}
+
+
+def uses_attempt(outcome: Outcome) -> bool:
+    """Whether this call counts against the cadence's call cap."""
+    return outcome in UNANSWERED
+
+
+def is_conversation(outcome: Outcome) -> bool:
+    """Whether the buyer was on the line (every outcome but voicemail, no answer, wrong
+    number and a gatekeeper)."""
+    return outcome not in NOT_A_CONVERSATION
 
 
 class CallType(StrEnum):

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, FollowUp, Prospect, Rep
 from bot.domain.cadence import Cadence, CallFacts, Plan, Touch, cadence_after_call, plan_after_call
-from bot.domain.model import CallType, Channel, FollowUpStatus, Outcome, ProspectStatus
+from bot.domain.model import (
+    CallType,
+    Channel,
+    FollowUpStatus,
+    Outcome,
+    ProspectStatus,
+    uses_attempt,
+)
 from bot.domain.text import search_key
 from bot.domain.timing import Appointment, local_date
 from bot.services.access import Refused, Who, owned, take_over
@@ -115,13 +122,13 @@ def _decide(book: CadenceBook, prospect: Prospect, call_type: CallType, explicit
     cadence days count in the calendar where the touches land."""
     cadence, continuing = _cadence_for(book, prospect, call_type, explicit)
     started_on = prospect.cadence_started_on if continuing else today
-    unanswered = 1 if outcome in (Outcome.VOICEMAIL, Outcome.NO_ANSWER) else 0
+    unanswered = 1 if uses_attempt(outcome) else 0
     attempts = ((prospect.call_attempts or 0) if continuing else 0) + unanswered
     placed = cadence_after_call(book.cadences, cadence, started_on, outcome, today)
     if placed.restarted:  # a conversation on a cold sequence: the warm one starts today
         cadence, started_on, attempts = placed.cadence, placed.started_on, 0
     facts = CallFacts(outcome, today, started_on, attempts, bool(prospect.do_not_call),
-                      bool(prospect.needs_verified_number))
+                      bool(prospect.needs_verified_number), bool(prospect.email_opt_out))
     return _Decision(cadence, started_on, attempts,
                      plan_after_call(cadence, facts, book.rules, calendar))
 

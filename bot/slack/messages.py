@@ -64,6 +64,10 @@ def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> 
     if lines:
         blocks.append(SectionBlock(block_id="log_notes", text=MarkdownTextObject(
             text=clip_mrkdwn("\n".join(lines), 3000))))
+    if result.outcome is Outcome.GATEKEEPER:
+        blocks.append(ContextBlock(block_id="log_tip", elements=[MarkdownTextObject(
+            text=":bulb: Next time, ask the assistant when "
+                 f"{escape(result.prospect.name)} is easiest to reach, and note it.")]))
     if result.prospect.needs_verified_number:
         blocks.append(ContextBlock(block_id="log_flags", elements=[MarkdownTextObject(
             text=":warning: Needs a verified number: no calls until it is fixed.")]))
