@@ -12,7 +12,6 @@ import sys
 import threading
 from pathlib import Path
 
-from bot import cli_import
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 
 log = logging.getLogger("bot")
@@ -36,23 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("manifest", help="print the Slack app manifest")
     sub.add_parser("check", help="verify the Slack token and the database")
-    digest = sub.add_parser("digest", help="send the morning due lists, or preview one")
-    mode = digest.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--now", action="store_true",
-                      help="send now instead of at each rep's workday start")
-    mode.add_argument("--preview", action="store_true",
-                      help="print the list one --user would get at --at; sends nothing")
+    digest = sub.add_parser("digest", help="send the morning due lists")
+    digest.add_argument("--now", action="store_true", required=True,
+                        help="send now instead of at each rep's workday start")
     digest.add_argument("--user", action="append", metavar="U",
-                        help="only this Slack user id (repeatable with --now)")
+                        help="only this Slack user id (repeatable)")
     digest.add_argument("--force", action="store_true",
                         help="send even if the rep already got today's list")
-    digest.add_argument("--at", metavar="INSTANT",
-                        help="with --preview: ISO 8601 with an offset or Z (default: now)")
     templates = sub.add_parser("templates", help="email templates")
     templates.add_argument("action", choices=["check"],
                            help="check: render every template with sample data and run the "
                                 "quality checks (TEMPLATES_DIR's templates too)")
-    cli_import.add_parsers(sub)  # import, export
     return parser
 
 
@@ -168,10 +161,6 @@ def _check_database(settings: Settings) -> int:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    if args.preview or args.at is not None:  # the database only: no Bolt app, no Slack
-        from bot.preview import cmd_preview
-
-        return cmd_preview(settings, args)
     from bot.app import build_app, make_client
     from bot.db.engine import make_session_factory
     from bot.scheduler import Jobs
@@ -337,10 +326,6 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_templates_check(settings)
         if args.command == "digest":
             return cmd_digest(settings, args)
-        if args.command == "import":
-            return cli_import.cmd_import(settings, args)
-        if args.command == "export":
-            return cli_import.cmd_export(settings, args)
         return cmd_run(settings, args)
     except (SettingsError, CliError, SlackAuthError) as exc:
         print(f"followup-bot: {exc}", file=sys.stderr)
