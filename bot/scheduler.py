@@ -58,7 +58,10 @@ def digest_in_own_process(settings: Settings, parent_pid: int, nice: int = 10) -
         if nice:
             with contextlib.suppress(OSError):
                 os.nice(nice)
-        app = build_app(settings)
+        from bot.db.engine import BACKGROUND_TIMEOUTS, make_engine, make_session_factory
+
+        engine = make_engine(settings.database_url, timeouts=BACKGROUND_TIMEOUTS)
+        app = build_app(settings, session_factory=make_session_factory(engine))
         _child = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
     _child.digest_tick(stop=lambda: os.getppid() != parent_pid
                        or (_stopping is not None and _stopping.is_set()))

@@ -299,3 +299,16 @@ def _hold_migration_lock(db_url: str):
         connection.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
         yield
         connection.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
+def test_background_work_waits_longer_for_sqlites_lock_than_a_request(tmp_path):
+    """The due-list fan-out process (nobody waiting on it in Slack) waits behind the web
+    process's writes instead of failing a run; a request still gives up within 1 s."""
+    from bot.db.engine import BACKGROUND_TIMEOUTS, make_engine
+
+    url = f"sqlite:///{tmp_path / 'wait.db'}"
+    for timeouts, expected in ((None, 1000), (BACKGROUND_TIMEOUTS, 10000)):
+        engine = make_engine(url, timeouts=timeouts)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == expected
+        engine.dispose()

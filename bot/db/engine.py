@@ -50,6 +50,11 @@ class DbTimeouts:
     pool_wait: float = 1.0
 
 
+# Work nobody is waiting on in Slack (the due-list fan-out process): the same network
+# bounds, but room to wait behind the web process's writes instead of failing a run.
+BACKGROUND_TIMEOUTS = DbTimeouts(statement=30.0, lock_wait=10.0, pool_wait=10.0)
+
+
 def _postgres_args(url: str, timeouts: DbTimeouts) -> dict:
     """libpq parameters; what DATABASE_URL already sets wins (an ``options`` string is
     extended, not replaced: it may carry a search_path)."""
