@@ -35,13 +35,18 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("manifest", help="print the Slack app manifest")
     sub.add_parser("check", help="verify the Slack token and the database")
-    digest = sub.add_parser("digest", help="send the morning due lists")
-    digest.add_argument("--now", action="store_true", required=True,
-                        help="send now instead of at each rep's workday start")
+    digest = sub.add_parser("digest", help="send the morning due lists, or preview one")
+    mode = digest.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--now", action="store_true",
+                      help="send now instead of at each rep's workday start")
+    mode.add_argument("--preview", action="store_true",
+                      help="print the list one --user would get at --at; sends nothing")
     digest.add_argument("--user", action="append", metavar="U",
-                        help="only this Slack user id (repeatable)")
+                        help="only this Slack user id (repeatable with --now)")
     digest.add_argument("--force", action="store_true",
                         help="send even if the rep already got today's list")
+    digest.add_argument("--at", metavar="INSTANT",
+                        help="with --preview: ISO 8601 with an offset or Z (default: now)")
     templates = sub.add_parser("templates", help="email templates")
     templates.add_argument("action", choices=["check"],
                            help="check: render every template with sample data and run the "
@@ -161,6 +166,10 @@ def _check_database(settings: Settings) -> int:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    if args.preview or args.at is not None:  # the database only: no Bolt app, no Slack
+        from bot.preview import cmd_preview
+
+        return cmd_preview(settings, args)
     from bot.app import build_app, make_client
     from bot.db.engine import make_session_factory
     from bot.scheduler import Jobs

@@ -176,19 +176,21 @@ def test_a_late_start_has_until_the_end_of_its_day():
 
 
 @pytest.mark.parametrize(
-    ("today", "overdue", "text"),
+    ("by_channel", "overdue", "text"),
     [
-        (5, 2, "5 callbacks due today, 2 overdue"),
-        (1, 1, "1 callback due today, 1 overdue"),
-        (1, 0, "1 callback due today"),
-        (3, 0, "3 callbacks due today"),
-        (0, 1, "1 overdue callback"),
-        (0, 4, "4 overdue callbacks"),
-        (0, 0, "Nothing due today"),
+        ({"call": 3, "email": 2}, 0, "5 due today: 3 calls, 2 emails"),
+        ({"call": 1}, 0, "1 due today: 1 call"),
+        ({"email": 1, "linkedin": 1}, 0, "2 due today: 1 email, 1 LinkedIn note"),
+        ({"linkedin": 2, "call": 4, "email": 1}, 2,
+         "7 due today (2 overdue): 4 calls, 1 email, 2 LinkedIn notes"),
+        ({"call": 2}, 2, "2 overdue: 2 calls"),
+        ({"call": 1, "other": 1, "fax": 1}, 0, "3 due today: 1 call, 2 other touches"),
+        ({"call": 0}, 0, "Nothing due today"),
+        ({}, 0, "Nothing due today"),
     ],
 )
-def test_summary_text(today, overdue, text):
-    assert summary_text(today, overdue) == text
+def test_summary_counts_what_is_due_by_kind(by_channel, overdue, text):
+    assert summary_text(by_channel, overdue) == text
 
 
 # -- runs a day already has: leases, and what a pass (or digest --now) does with them

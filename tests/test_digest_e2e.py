@@ -45,7 +45,7 @@ def test_digest_content_and_notification_text(slack, fake_slack, jobs):
     jobs.digest_tick(THU_0831_NY)
     digest = _digests(fake_slack)[0]
     text = message_text(digest)
-    assert digest["text"] == "1 callback due today"
+    assert digest["text"] == "1 due today: 1 call"
     for expected in ("Dana", "Dana Co", "call 2 of 6", "Last: no answer on Wed 25 Nov",
                      "+1 555 0100", "Dana's invoices", "call back Thursday",
                      "4-5 pm their time (5-6 pm yours)"):

@@ -7,7 +7,7 @@ after the gap; an ambiguous (fall-back) start time means its first occurrence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, Protocol
@@ -69,7 +69,8 @@ class DueItem:
     window_start: datetime | None = None
     window_end: datetime | None = None
     outside_hours: bool = False
-    draft: str | None = None
+    draft: str | None = None  # the draft kind the touch's cadence step names
+    draft_id: int | None = None  # the touch's own draft (email_drafts.follow_up_id), if written
 
 
 @dataclass(frozen=True)
@@ -252,16 +253,33 @@ def digest_decision(now: datetime, tz: str, workday_start: time, working_days: s
     return Decision(today, action, send_at, cutoff_at)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+# How the list's header names each channel's touches (one, many), in this order.
+CHANNEL_WORDS = {"call": ("call", "calls"), "email": ("email", "emails"),
+                 "linkedin": ("LinkedIn note", "LinkedIn notes"),
+                 "other": ("other touch", "other touches")}
 
 
-def summary_text(n_today: int, n_overdue: int) -> str:
-    """The notification fallback: '5 callbacks due today, 2 overdue'."""
-    if n_today and n_overdue:
-        return f"{_plural(n_today, 'callback')} due today, {n_overdue} overdue"
-    if n_today:
-        return f"{_plural(n_today, 'callback')} due today"
-    if n_overdue:
-        return f"{n_overdue} overdue {'callback' if n_overdue == 1 else 'callbacks'}"
-    return "Nothing due today"
+def _count(count: int, words: tuple[str, str]) -> str:
+    return f"{count} {words[0] if count == 1 else words[1]}"
+
+
+def summary_text(by_channel: Mapping[str, int], n_overdue: int) -> str:
+    """The list's header and notification text: what is on it, by kind. ``by_channel``
+    counts every touch on the list (overdue ones included) by channel; ``n_overdue`` says
+    how many of them are overdue. '5 due today: 3 calls, 2 emails'; '6 due today (2
+    overdue): 3 calls, 2 emails, 1 LinkedIn note'; '2 overdue: 2 calls'."""
+    total = sum(by_channel.values())
+    if not total:
+        return "Nothing due today"
+    counts = {channel: by_channel.get(channel, 0) for channel in CHANNEL_WORDS}
+    counts["other"] += sum(n for channel, n in by_channel.items()
+                           if channel not in CHANNEL_WORDS)
+    kinds = [_count(counts[channel], words) for channel, words in CHANNEL_WORDS.items()
+             if counts[channel]]
+    if n_overdue >= total:
+        head = f"{total} overdue"
+    elif n_overdue:
+        head = f"{total} due today ({n_overdue} overdue)"
+    else:
+        head = f"{total} due today"
+    return f"{head}: {', '.join(kinds)}"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.digest import DueItem
+from bot.domain.drafts import NOTE_DRAFTS
 from bot.domain.model import FollowUpStatus, ProspectStatus
 from bot.domain.timing import day_bounds
 from bot.services.uow import unit_of_work
@@ -26,22 +27,27 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
                  rep_tz: str | None = None) -> list[DueItem]:
     """The rep's open touches whose stored window starts before the end of ``today``
     (rep-local), without do-not-call prospects, each with its prospect's latest call, in
-    window order. Overdue: the window ended before ``now`` (before ``today`` began when
-    ``now`` is not given). Three queries in all (four without ``rep_tz``)."""
+    window order, each with its own draft's id when one was written. Overdue: the window
+    ended before ``now`` (before ``today`` began when ``now`` is not given). Three queries
+    in all (four without ``rep_tz``). Reads only: drafts are written by
+    :func:`bot.services.email_drafts.touch_drafts`."""
     with unit_of_work(session_factory) as session:
         if rep_tz is None:
             rep_tz = session.scalar(select(Rep.tz).where(Rep.id == rep_id)) or "UTC"
         day_start, day_end = day_bounds(today, rep_tz)
         rows = session.execute(
-            select(FollowUp, Prospect)
+            select(FollowUp, Prospect, EmailDraft.id)
             .join(Prospect, Prospect.id == FollowUp.prospect_id)
+            # The touch's own draft, if written (one per touch), and still its rep's.
+            .outerjoin(EmailDraft, and_(EmailDraft.follow_up_id == FollowUp.id,
+                                        EmailDraft.rep_id == FollowUp.rep_id))
             .where(FollowUp.rep_id == rep_id, FollowUp.status == _PENDING,
                    FollowUp.window_start < day_end, FollowUp.team_id == team_id,
                    Prospect.team_id == team_id, Prospect.do_not_call.is_(False),
                    Prospect.status != ProspectStatus.DO_NOT_CALL.value)
             .order_by(FollowUp.window_start, Prospect.name, FollowUp.id)
         ).all()
-        ids = sorted({p.id for _, p in rows})
+        ids = sorted({p.id for _, p, _ in rows})
         # A one-click log has no notes: show those of the latest call that has some, and
         # count a promised resource as owed until an email goes out after that call.
         latest, noted = _latest_calls(session, team_id, ids) if rows else ({}, {})
@@ -49,7 +55,7 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
     late_before = now or day_start
     zone = ZoneInfo(rep_tz)
     items = []
-    for follow_up, prospect in rows:
+    for follow_up, prospect, draft_id in rows:
         call = latest.get(prospect.id)
         notes = noted.get(prospect.id)
         last_on = call.called_at.astimezone(zone).date() if call else None
@@ -65,7 +71,8 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
             pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
             resource_owed=owed or None, overdue=follow_up.window_end < late_before,
             window_start=follow_up.window_start, window_end=follow_up.window_end,
-            outside_hours=follow_up.outside_hours, draft=follow_up.draft))
+            outside_hours=follow_up.outside_hours, draft=follow_up.draft,
+            draft_id=draft_id))
     return items
 
 
@@ -93,11 +100,12 @@ def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]
 
 def _last_email_sent(session: Session, team_id: str,
                      prospect_ids: list[int]) -> dict[int, datetime]:
-    """When each prospect was last sent an email (a draft marked as sent)."""
+    """When each prospect was last sent an email (a draft marked as sent; a LinkedIn note
+    is not an email)."""
     rows = session.execute(
         select(EmailDraft.prospect_id, func.max(EmailDraft.sent_at))
         .where(EmailDraft.prospect_id.in_(prospect_ids), EmailDraft.status == "sent",
-               EmailDraft.team_id == team_id)
+               EmailDraft.team_id == team_id, EmailDraft.template.not_in(NOTE_DRAFTS))
         .group_by(EmailDraft.prospect_id)).all()
     return {pid: _aware(at) for pid, at in rows if at is not None}
 

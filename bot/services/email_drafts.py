@@ -3,7 +3,7 @@ every id from a request goes through :func:`bot.services.access.owned`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -47,13 +47,14 @@ class DraftRecord:
     hints: list[str] = field(default_factory=list)
     notice: str = ""  # e.g. "your team's template failed, the built-in one was used"
     problems: list[str] = field(default_factory=list)  # quality checks the text fails
+    follow_up_id: int | None = None  # the touch this draft is the words of, if any
 
 
 def _record(draft: EmailDraft, prospect: Prospect, hints=(), notice="") -> DraftRecord:
     return DraftRecord(draft.id, draft.team_id, draft.rep_id, draft.prospect_id, draft.call_id,
                        draft.template, draft.subject, draft.body, draft.status, prospect.email,
                        prospect.name, prospect.company, list(hints), notice,
-                       list(draft.problems or []))
+                       list(draft.problems or []), draft.follow_up_id)
 
 
 def _context(prospect: Prospect, rep: Rep, notes: dict) -> dict:
@@ -66,12 +67,16 @@ def _context(prospect: Prospect, rep: Rep, notes: dict) -> dict:
     }
 
 
-def _store(session: Session, renderer: DraftRenderer, kind: str, prospect: Prospect, rep: Rep,
-           notes: dict, ask: dict, call_id: int | None) -> DraftRecord:
+def write_draft(session: Session, renderer: DraftRenderer, kind: str, prospect: Prospect,
+                rep: Rep, notes: dict, ask: dict, call_id: int | None,
+                follow_up_id: int | None = None) -> DraftRecord:
+    """Render ``kind`` from these notes and store it as a draft (``follow_up_id``: the touch
+    it is the words of, if any). Flushed: the unique follow_up_id is checked here."""
     draft = renderer.render(kind, ask=ask, **_context(prospect, rep, notes))
     row = EmailDraft(team_id=prospect.team_id, prospect_id=prospect.id, rep_id=rep.id,
                      call_id=call_id, template=kind, subject=draft.subject[:255], body=draft.body,
-                     status="draft", problems=[p.message for p in draft.problems])
+                     status="draft", problems=[p.message for p in draft.problems],
+                     follow_up_id=follow_up_id)
     session.add(row)
     session.flush()
     notice = draft.fallback_reason if draft.used_builtin_fallback else ""
@@ -91,7 +96,7 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
         prospect = session.get(Prospect, call.prospect_id)
         rep = session.get(Rep, call.rep_id)
         if not any(notes.values()):  # a one-click log: the last notes still apply
-            notes = _latest_notes(session, prospect)[0]
+            notes = latest_notes(session, prospect)[0]
         already = {d.template for d in session.scalars(select(EmailDraft).where(
             EmailDraft.team_id == call.team_id, EmailDraft.call_id == call.id))}
         # The voicemail email names the call the cadence really scheduled: its stored window.
@@ -99,11 +104,34 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
                     and touch.channel is Channel.CALL else None)
         ask = ask_context(local_today(now, prospect.tz), retry_at=retry_at,
                           prospect_tz=prospect.tz, holidays=holidays)
-        return [_store(session, renderer, kind, prospect, rep, notes, ask, call.id)
-                for kind in kinds if kind not in already]
+        drafts = [write_draft(session, renderer, kind, prospect, rep, notes, ask, call.id)
+                  for kind in kinds if kind not in already]
+    return [_adopted(session_factory, draft) if draft.kind in STEP_KINDS else draft
+            for draft in drafts]
 
 
-def _latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | None]:
+def _adopted(session_factory, draft: DraftRecord) -> DraftRecord:
+    """The draft written after a log for the touch that log scheduled becomes that touch's
+    own draft (its words in the due list, the rep's edits kept), unless the touch has one
+    already. Its own transaction: losing the one-per-touch race leaves it a plain draft."""
+    try:
+        with unit_of_work(session_factory) as session:
+            touch = session.scalar(select(FollowUp).where(
+                FollowUp.team_id == draft.team_id, FollowUp.call_id == draft.call_id,
+                FollowUp.prospect_id == draft.prospect_id, FollowUp.rep_id == draft.rep_id,
+                FollowUp.status == FollowUpStatus.PENDING.value,
+                FollowUp.channel == Channel.EMAIL.value, FollowUp.draft == draft.kind))
+            if touch is None or session.scalar(select(EmailDraft.id).where(
+                    EmailDraft.follow_up_id == touch.id)) is not None:
+                return draft
+            session.scalars(select(EmailDraft).where(
+                EmailDraft.id == draft.id)).one().follow_up_id = touch.id
+        return replace(draft, follow_up_id=touch.id)
+    except IntegrityError:  # a list being built wrote the touch's draft a moment ago
+        return draft
+
+
+def latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | None]:
     """The notes of the prospect's latest call that has any (a one-click log has none)."""
     calls = session.scalars(select(Call).where(
         Call.team_id == prospect.team_id, Call.prospect_id == prospect.id,
@@ -123,10 +151,10 @@ def draft_breakup(session_factory, renderer: DraftRenderer, *, who: Who, prospec
         rep = rep_of(session, who)
         if prospect.do_not_call:
             raise DraftBlocked(prospect.name)
-        notes, call_id = _latest_notes(session, prospect)
+        notes, call_id = latest_notes(session, prospect)
         ask = ask_context(local_today(now, prospect.tz), retry_at=None,
                           prospect_tz=prospect.tz)
-        return _store(session, renderer, "breakup", prospect, rep, notes, ask, call_id)
+        return write_draft(session, renderer, "breakup", prospect, rep, notes, ask, call_id)
 
 
 def _load(session: Session, who: Who, draft_id: object) -> tuple[EmailDraft, Prospect]:
@@ -182,17 +210,7 @@ def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object
             raise DraftBlocked(prospect.name)
         draft.status, draft.sent_at = "sent", now
         today: date = local_today(now, prospect.tz)
-        # A draft written for a cadence email step completes that step, even sent early;
-        # a recap, voicemail or confirmation email completes only a step due by today.
-        # Only the draft's rep's own step: a team-mate's email on the prospect (a breakup)
-        # goes on the timeline without touching the owner's cadence.
-        query = select(FollowUp).where(
-            FollowUp.team_id == team_id, FollowUp.prospect_id == prospect.id,
-            FollowUp.rep_id == draft.rep_id, FollowUp.status == FollowUpStatus.PENDING.value,
-            FollowUp.channel == Channel.EMAIL.value)
-        if draft.template not in STEP_KINDS:
-            query = query.where(FollowUp.due_on <= today)
-        due_email = session.scalar(query.order_by(FollowUp.due_on).limit(1))
+        due_email = _touch_sent(session, draft, prospect, today)
         if due_email is not None:  # the cadence's email step is done: on to the next
             due_email.status, due_email.completed_at = FollowUpStatus.DONE.value, now
             session.flush()
@@ -205,3 +223,23 @@ def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object
                 channel=Channel.EMAIL.value, status=FollowUpStatus.DONE.value,
                 idempotency_key=f"draft:{draft.id}:sent", completed_at=now))
         return _record(draft, prospect), True
+
+
+def _touch_sent(session: Session, draft: EmailDraft, prospect: Prospect,
+                today: date) -> FollowUp | None:
+    """The pending touch a sent draft completes. A touch's own draft: exactly that touch
+    (None once it was handled some other way). Otherwise a draft written for a cadence
+    email step completes that step, even sent early; a recap, voicemail or confirmation
+    email completes only a step due by today. Only the draft's rep's own step: a
+    team-mate's email on the prospect (a breakup) goes on the timeline without touching
+    the owner's cadence."""
+    pending = (FollowUp.team_id == draft.team_id, FollowUp.prospect_id == prospect.id,
+               FollowUp.rep_id == draft.rep_id,
+               FollowUp.status == FollowUpStatus.PENDING.value)
+    if draft.follow_up_id is not None:
+        return session.scalar(select(FollowUp).where(FollowUp.id == draft.follow_up_id,
+                                                     *pending))
+    query = select(FollowUp).where(*pending, FollowUp.channel == Channel.EMAIL.value)
+    if draft.template not in STEP_KINDS:
+        query = query.where(FollowUp.due_on <= today)
+    return session.scalar(query.order_by(FollowUp.due_on).limit(1))

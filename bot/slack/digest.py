@@ -9,13 +9,13 @@ from slack_bolt import App
 from bot.domain.model import Outcome
 from bot.domain.windows import format_day
 from bot.services.access import Refused
-from bot.services.queue import check_item, mark_done, quick_log, rep_due_list, skip
+from bot.services.queue import check_item, mark_done, quick_log, skip
 from bot.services.queue import snooze as snooze_item
 from bot.services.reps import rep_timezone
 from bot.slack import ids
 from bot.slack.codec import action_value, as_id
 from bot.slack.context import team_of, user_of
-from bot.slack.digest_view import due_list_message
+from bot.slack.due_message import current_list, refresh
 from bot.slack.errors import after_ack
 from bot.slack.logcall import confirm_logged, open_logcall_modal
 from bot.slack.replies import tell
@@ -23,29 +23,6 @@ from bot.slack.text import escape
 
 OUTCOMES = {ids.DIGEST_CONNECTED: Outcome.CONNECTED, ids.DIGEST_VOICEMAIL: Outcome.VOICEMAIL,
             ids.DIGEST_NO_ANSWER: Outcome.NO_ANSWER}
-
-
-def _max_calls(deps) -> int:
-    return deps.cadences.rules.max_calls
-
-
-def current_list(deps, team_id: str, user_id: str, note: str | None = None):
-    listing = rep_due_list(deps.session_factory, team_id=team_id, user_id=user_id,
-                           now=deps.clock(), max_calls=_max_calls(deps),
-                           windows=deps.cadences.windows)
-    return due_list_message(listing.items, rep_tz=listing.rep_tz, today=listing.today,
-                            now=deps.clock(), windows=deps.cadences.windows, note=note)
-
-
-def refresh(client, deps, body: dict, respond, *, team_id: str, user_id: str, note: str):
-    """Update the list message in place (chat.update; an ephemeral one via response_url)."""
-    text, blocks = current_list(deps, team_id, user_id, note)
-    container = body.get("container") or {}
-    if container.get("is_ephemeral") or not container.get("message_ts"):
-        respond(text=text, blocks=blocks, replace_original=True, response_type="ephemeral")
-    else:
-        client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
-                           text=text, blocks=blocks)
 
 
 def _item_id(body: dict) -> int | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,16 +22,20 @@ from bot.domain.digest import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
 from bot.domain.windows import describe_appointment, format_day
 from bot.services.queue import SNOOZES
+from bot.services.touch_drafts import touch_kind
 from bot.slack import ids
 from bot.slack.codec import encode
+from bot.slack.drafts_view import KIND_TITLES
 from bot.slack.text import clip_mrkdwn, escape, escape_clipped
 
 MESSAGE_BLOCKS = 50
+LIST_KEY = "l"  # in a draft button's value: the click came from a due list
+Link = Callable[[int], "str | None"]
 QUICK = ((ids.DIGEST_CONNECTED, "Connected"), (ids.DIGEST_VOICEMAIL, "Voicemail"),
          (ids.DIGEST_NO_ANSWER, "No answer"))
 
 
-def _step(item: DueItem) -> str:
+def step_label(item: DueItem) -> str:
     if item.channel == "call" and item.attempt:
         return f"call {item.attempt} of {item.max_calls}"
     return {"email": "email", "linkedin": "LinkedIn note"}.get(item.channel, item.channel)
@@ -43,7 +48,7 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
     since = (item.window_start.astimezone(ZoneInfo(rep_tz)).date() if item.window_start
              else item.due_on)
     late = f" · :red_circle: overdue since {format_day(since)}" if item.overdue else ""
-    lines = [f"{who} — {_step(item)}{late}"]
+    lines = [f"{who} — {step_label(item)}{late}"]
     facts = []
     if item.last_outcome:
         label = OUTCOME_LABELS.get(Outcome(item.last_outcome), item.last_outcome)
@@ -67,18 +72,42 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
         lines.append(f":clock4: {when}")
     if item.purpose and item.channel != "call":
         lines.append(f"_{escape_clipped(item.purpose, 150)}_")
+    if item.draft_id is not None and item.channel in ("email", "linkedin"):
+        title = KIND_TITLES.get(touch_kind(item.channel, item.draft) or "", "Email draft")
+        lines.append(f":memo: {title} ready: copy it from here" if item.channel == "linkedin"
+                     else f":email: {title} drafted: copy, edit, mark as sent")
     return clip_mrkdwn("\n".join(lines), 3000)
 
 
-def item_actions(item: DueItem) -> ActionsBlock:
+def _words(item: DueItem, link: Link) -> list:
+    """The buttons of a touch's own draft (its value says "from the list": Mark as sent then
+    refreshes the list). Email: Copy (the draft page when there is one, else the text box),
+    Edit, Mark as sent. LinkedIn: Copy the note; the step is marked Done."""
+    if item.draft_id is None or item.channel not in ("email", "linkedin"):
+        return []
+    value = encode({"d": item.draft_id, LIST_KEY: 1}, limit=2000)
+    if item.channel == "linkedin":
+        return [ButtonElement(action_id=ids.DRAFT_COPY, text="Copy note", value=value,
+                              style="primary")]
+    return [ButtonElement(action_id=ids.DRAFT_COPY, text="Copy email", value=value,
+                          url=link(item.draft_id), style="primary"),
+            ButtonElement(action_id=ids.DRAFT_EDIT, text="Edit", value=value),
+            ButtonElement(action_id=ids.DRAFT_SENT, text="Mark as sent", value=value)]
+
+
+def _no_link(_draft_id: int) -> str | None:
+    return None
+
+
+def item_actions(item: DueItem, link: Link = _no_link) -> ActionsBlock:
     value = encode({"f": item.follow_up_id}, limit=2000)
-    elements: list = []
+    elements: list = _words(item, link)
     if item.channel == "call":
         elements += [ButtonElement(action_id=action, text=text, value=value)
                      for action, text in QUICK]
         elements.append(ButtonElement(action_id=ids.DIGEST_DETAILS, text="Log details",
                                       value=value))
-    else:
+    elif not (item.channel == "email" and elements):  # an email is done by Mark as sent
         elements.append(ButtonElement(action_id=ids.DIGEST_DONE, text="Done", value=value))
     options = [Option(text=f"Snooze: {label}", value=encode({"f": item.follow_up_id, "s": key}))
                for key, label in SNOOZES.items()]
@@ -88,12 +117,20 @@ def item_actions(item: DueItem) -> ActionsBlock:
     return ActionsBlock(block_id=f"item_{item.follow_up_id}", elements=elements)
 
 
+def room(note: str | None = None) -> int:
+    """How many items one message shows: two blocks each (the text, its buttons) after the
+    header, the summary and the note, one block left for "...and N more"."""
+    return (MESSAGE_BLOCKS - (3 if note else 2) - 1) // 2
+
+
 def due_list_message(items: Sequence[DueItem], *, rep_tz: str, today: date, now: datetime,
-                     windows, note: str | None = None) -> tuple[str, list]:
+                     windows, note: str | None = None,
+                     link: Link = _no_link) -> tuple[str, list]:
     """(notification text, blocks). Beyond what fits in 50 blocks: how many more, and
-    where to find them."""
+    where to find them. ``link(draft_id)``: the draft page a Copy email button opens (None:
+    the button opens the text box)."""
     overdue = sum(1 for item in items if item.overdue)
-    summary = summary_text(len(items) - overdue, overdue)
+    summary = summary_text(Counter(item.channel for item in items), overdue)
     blocks: list = [
         HeaderBlock(block_id="digest_header", text=f"Your follow-ups for {format_day(today)}"),
         ContextBlock(block_id="digest_summary", elements=[MarkdownTextObject(text=summary)]),
@@ -101,13 +138,12 @@ def due_list_message(items: Sequence[DueItem], *, rep_tz: str, today: date, now:
     if note:
         blocks.append(ContextBlock(block_id="digest_note", elements=[
             MarkdownTextObject(text=clip_mrkdwn(note, 2000))]))
-    room = (MESSAGE_BLOCKS - len(blocks) - 1) // 2  # two blocks per item, one for "more"
-    shown = list(items[:room])
+    shown = list(items[:room(note)])
     for item in shown:
         blocks.append(SectionBlock(block_id=f"text_{item.follow_up_id}",
                                    text=MarkdownTextObject(
                                        text=item_text(item, rep_tz, now, windows))))
-        blocks.append(item_actions(item))
+        blocks.append(item_actions(item, link))
     if len(items) > len(shown):
         blocks.append(ContextBlock(block_id="digest_more", elements=[MarkdownTextObject(
             text=f"…and {len(items) - len(shown)} more. Open the bot's *Home* tab for the "

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from slack_bolt import App
 
+from bot.domain.drafts import NOTE_DRAFTS
 from bot.services.access import Refused, Who
 from bot.services.draft_links import DraftRef, make_token
 from bot.services.email_drafts import (
@@ -21,9 +22,18 @@ from bot.services.email_drafts import (
 from bot.slack import ids
 from bot.slack.codec import action_value, as_id, decode, encode, seal, unseal
 from bot.slack.context import team_of, user_of
-from bot.slack.drafts_view import BODY_MAX, SUBJECT_MAX, copy_view, draft_blocks, edit_view
+from bot.slack.digest_view import LIST_KEY
+from bot.slack.drafts_view import (
+    BODY_MAX,
+    KIND_TITLES,
+    SUBJECT_MAX,
+    copy_view,
+    draft_blocks,
+    edit_view,
+)
 from bot.slack.errors import after_ack
 from bot.slack.replies import tell
+from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
 _PROCESS_SECRET = secrets.token_urlsafe(32)
@@ -37,12 +47,17 @@ def draft_secret(settings) -> str:
 def copy_url(deps, draft: DraftRecord) -> str | None:
     """The draft page link; none without PUBLIC_URL or without a secret that outlives
     this process (a link that dies on restart is worse than the copy box)."""
+    return draft_link(deps, draft.team_id, draft.id)
+
+
+def draft_link(deps, team_id: str, draft_id: int) -> str | None:
+    """:func:`copy_url` by the draft's team and id (the due list knows only those)."""
     settings = deps.settings
     if not settings.public_url or not copy_url_ok(deps):
         return None
-    token = make_token(draft_secret(deps.settings), DraftRef(draft.id, draft.team_id),
-                       deps.clock(), timedelta(days=deps.settings.draft_ttl_days))
-    return f"{deps.settings.public_url}/drafts/{token}"
+    token = make_token(draft_secret(settings), DraftRef(draft_id, team_id), deps.clock(),
+                       timedelta(days=settings.draft_ttl_days))
+    return f"{settings.public_url}/drafts/{token}"
 
 
 def copy_url_ok(deps) -> bool:
@@ -80,26 +95,46 @@ def _where(body: dict) -> tuple[str | None, str | None]:
     return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else (None, None)
 
 
+def from_list(body: dict) -> bool:
+    """The click came from a due list (the button's value says so): the list is the
+    message to keep, never to be replaced by the draft."""
+    return action_value(body).get(LIST_KEY) == 1
+
+
 def edit_state(deps, draft: DraftRecord, user_id: str, body: dict) -> str:
     """The Edit modal's private_metadata: the draft, and the message to rewrite on Save.
     The message is the container of this rep's click on this draft's Edit button, sealed
     (HMAC under the draft secret, bound to draft and rep): a value crafted in between
-    cannot point the rewrite at any other message."""
+    cannot point the rewrite at any other message. A due list is left as it is."""
     channel, ts = _where(body)
-    return encode(seal({"d": draft.id, "u": user_id, "c": channel, "ts": ts},
-                       draft_secret(deps.settings)))
+    return encode(seal({"d": draft.id, "u": user_id, "c": channel, "ts": ts,
+                        LIST_KEY: int(from_list(body))}, draft_secret(deps.settings)))
+
+
+def _sealed(deps, meta: dict, draft_id: int, user_id: str) -> dict | None:
+    where = unseal(meta, draft_secret(deps.settings))
+    if not where or where.get("d") != draft_id or where.get("u") != user_id:
+        return None
+    return where
 
 
 def message_to_rewrite(deps, meta: dict, draft_id: int, user_id: str) -> tuple[str, str] | None:
     """The sealed (channel, ts) of :func:`edit_state`, if it holds for this draft and rep."""
-    where = unseal(meta, draft_secret(deps.settings))
-    if not where or where.get("d") != draft_id or where.get("u") != user_id:
-        return None
-    channel, ts = where.get("c"), where.get("ts")
+    where = _sealed(deps, meta, draft_id, user_id)
+    channel, ts = (where.get("c"), where.get("ts")) if where else (None, None)
     return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None
 
 
+def edited_in_list(deps, meta: dict, draft_id: int, user_id: str) -> bool:
+    """Edit was opened from a due list (sealed like the message): the list shows no draft
+    text, so nothing in it changes, and no copy of the draft is posted either."""
+    where = _sealed(deps, meta, draft_id, user_id)
+    return bool(where and where.get(LIST_KEY) == 1)
+
+
 def register(app: App, deps) -> None:
+    from bot.slack.due_message import refresh  # due_message builds lists with draft_link
+
     @app.action(ids.DRAFT_COPY)
     def copy(ack, body, context, client, respond):
         ack()
@@ -107,7 +142,7 @@ def register(app: App, deps) -> None:
             draft = get_draft(deps.session_factory, _who(context, body), _draft_id(body))
         except Refused as exc:
             return tell(respond, body, client, str(exc))
-        if deps.settings.public_url and copy_url_ok(deps):
+        if draft.kind not in NOTE_DRAFTS and deps.settings.public_url and copy_url_ok(deps):
             return  # a link button: the browser opens the draft page
         after_ack(deps, body, client, lambda: client.views_open(
             trigger_id=body["trigger_id"], view=copy_view(draft)))
@@ -146,6 +181,8 @@ def register(app: App, deps) -> None:
         except Refused as exc:
             return ack(response_action="errors", errors={"body": str(exc)})
         ack()
+        if edited_in_list(deps, meta, draft.id, who.user_id):
+            return
         where = message_to_rewrite(deps, meta, draft.id, who.user_id)
         if where is None:  # no message we can vouch for: the edit arrives as a new one
             return after_ack(deps, body, client,
@@ -167,6 +204,12 @@ def register(app: App, deps) -> None:
             return tell(respond, body, client, str(exc))
         if not newly:
             return tell(respond, body, client, "Already marked as sent; nothing changed.")
+        if from_list(body):  # that touch is done: the list shows what is left
+            note = (f":white_check_mark: Marked as sent: {KIND_TITLES.get(draft.kind, 'email')}"
+                    f" to {escape(draft.prospect_name)}.")
+            return after_ack(deps, body, client, lambda: refresh(
+                client, deps, body, respond, team_id=draft.team_id,
+                user_id=user_of(context, body), note=note))
         channel, ts = _where(body)
         if channel is None:
             return

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.drafts import NOTE_DRAFTS
 from bot.domain.windows import format_day
 from bot.services.email_drafts import DraftRecord
 from bot.slack import ids
@@ -29,12 +30,17 @@ KIND_TITLES = {
     "meeting_confirmation": "Meeting confirmation email",
     "breakup": "Breakup email",
     "nurture": "Re-engagement email",
+    "intro": "Intro email",
+    "social_proof": "Social-proof email",
+    "linkedin_note": "LinkedIn note",
 }
 SUBJECT_MAX = 255
 BODY_MAX = 3000
 
 
 def full_text(draft: DraftRecord) -> str:
+    if draft.kind in NOTE_DRAFTS:  # a note has no subject
+        return draft.body
     return f"Subject: {draft.subject}\n\n{draft.body}"
 
 
@@ -94,14 +100,18 @@ def edit_view(draft: DraftRecord, *, state: str) -> View:
 
 
 def copy_view(draft: DraftRecord) -> View:
-    """Without PUBLIC_URL there is no draft page: the whole email in a text box to copy."""
-    text = (f"To: {draft.to_email}\n" if draft.to_email else "") + full_text(draft)
+    """Without PUBLIC_URL there is no draft page: the whole email in a text box to copy.
+    A LinkedIn note is always copied from here: just the note."""
+    note = draft.kind in NOTE_DRAFTS
+    text = full_text(draft) if note or not draft.to_email else \
+        f"To: {draft.to_email}\n{full_text(draft)}"
+    where = "your LinkedIn connection request" if note else "your email"
     return View(
-        type="modal", callback_id=ids.DRAFT_COPY_CALLBACK, title="Copy email",
-        submit="Done", close="Close",
+        type="modal", callback_id=ids.DRAFT_COPY_CALLBACK,
+        title="Copy note" if note else "Copy email", submit="Done", close="Close",
         blocks=[
             ContextBlock(block_id="copy_help", elements=[MarkdownTextObject(
-                text="Select all in the box, copy, and paste into your email.")]),
+                text=f"Select all in the box, copy, and paste into {where}.")]),
             InputBlock(block_id="copy_text", label=clip(KIND_TITLES.get(draft.kind, "Email"),
                                                         2000),
                        optional=True, element=PlainTextInputElement(

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.digest import DueItem, LeaseLost, RepRecord, SendLater
 from bot.services.reps import deactivate_rep
-from bot.slack.digest_view import due_list_message
+from bot.slack.due_message import list_message
 
 log = logging.getLogger(__name__)
 TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
@@ -67,8 +67,7 @@ class DigestNotifier:
         """Post the list; ``held()`` is asked right before each post (after the limiter's
         wait, which can be long): once the sender's lease on the run is in doubt it must
         not post, since another sender may have taken the run over (LeaseLost)."""
-        text, blocks = due_list_message(items, rep_tz=rep.tz, today=day, now=self.deps.clock(),
-                                        windows=self.deps.cadences.windows)
+        text, blocks = list_message(self.deps, rep.team_id, items, rep_tz=rep.tz, today=day)
         for _attempt in range(self.max_429_retries + 1):
             self.limiter.acquire(rep.team_id)
             if held is not None and not held():
