@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import procs, s_duelist, s_fanout, s_logcall, s_submit
+from bench import procs, s_duelist, s_fanout, s_import, s_logcall, s_submit
 from bench.sizes import SIZES
 
-SCENARIOS = ("logcall", "submit", "duelist", "fanout")
+SCENARIOS = ("logcall", "submit", "duelist", "fanout", "import")
 ALIASES = {"memory": "fanout"}  # scenario 5 is measured on the fan-out's bot
 
 
@@ -82,6 +82,7 @@ def run(size_name: str, only: list[str] | None, db: str, out: Path) -> dict:
         "submit": [(kind, s_submit.run) for kind in dbs],
         "duelist": [(kind, s_duelist.run) for kind in dbs],
         "fanout": [(primary, s_fanout.run)],
+        "import": [(kind, s_import.run) for kind in dbs],
     }
     for name in wanted:
         for kind, scenario in plan[name]:

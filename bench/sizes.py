@@ -30,6 +30,8 @@ class Size:
     fanout_burst: int  # the fake's bucket size (the bot's own limiter uses burst=5)
     fanout_probe_rounds_idle: int  # /logcall bursts of 8 measured before the fan-out
     fanout_probe_interval: float  # seconds between /logcall probe bursts
+    # 6. import: rows in the files imported (the last one is the size the target is for)
+    import_rows: tuple[int, ...] = (2_000, 10_000)
 
 
 FULL = Size(
@@ -52,6 +54,7 @@ SMOKE = Size(
     per_rep_budget_s=10, morning_budget_s=10, whatif_budget_s=5,
     fanout_reps=30, fanout_rate=20, fanout_burst=10,
     fanout_probe_rounds_idle=2, fanout_probe_interval=0.2,
+    import_rows=(40, 200),
 )
 
 SIZES = {"full": FULL, "smoke": SMOKE}

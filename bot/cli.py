@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+from bot import cli_import
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 
 log = logging.getLogger("bot")
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("action", choices=["check"],
                            help="check: render every template with sample data and run the "
                                 "quality checks (TEMPLATES_DIR's templates too)")
+    cli_import.add_parsers(sub)  # import, export
     return parser
 
 
@@ -335,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_templates_check(settings)
         if args.command == "digest":
             return cmd_digest(settings, args)
+        if args.command == "import":
+            return cli_import.cmd_import(settings, args)
+        if args.command == "export":
+            return cli_import.cmd_export(settings, args)
         return cmd_run(settings, args)
     except (SettingsError, CliError, SlackAuthError) as exc:
         print(f"followup-bot: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 # ---------------------------------------------------------------- validation
@@ -261,6 +261,7 @@ class FakeSlack:
         self.ephemerals: list[dict] = []
         self.views: dict[str, dict] = {}
         self.home_views: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}  # file_id -> record (add_file)
         self.rate_limited: dict[str, int] = {}
         self._faults: list[_Fault] = []
         self._buckets: dict[str, list[float]] = {}  # method -> [rate, burst, tokens, last]
@@ -334,6 +335,7 @@ class FakeSlack:
                 self.ephemerals,
                 self.views,
                 self.home_views,
+                self.files,
                 self.rate_limited,
                 self._faults,
                 self._buckets,
@@ -371,6 +373,25 @@ class FakeSlack:
                 is_owner=is_owner,
             )
             return self._user_json(self.users[user_id])
+
+    def add_file(self, user_id: str, name: str, content: bytes, *, filetype: str = "csv",
+                 team_id: str | None = None, url: str | None = None) -> dict:
+        """A file ``user_id`` uploaded; returns the file object as a file_input's state
+        carries it (id, name, url_private_download, ...). ``url``: files.info names that
+        download address instead of the stand-in's own."""
+        with self._lock:
+            file_id = f"F{next(self._seq):08d}"
+            team = team_id or self.team_id
+            self.files[file_id] = dict(id=file_id, name=name, user=user_id, team=team,
+                                       filetype=filetype, size=len(content), content=content,
+                                       url=url)
+            return self._file_json(self.files[file_id])
+
+    def _file_json(self, rec: dict) -> dict:
+        url = rec["url"] or (f"{self.base_url}/files-pri/{rec['team']}-{rec['id']}/download/"
+                             f"{quote(rec['name'])}")
+        return {k: rec[k] for k in ("id", "name", "user", "filetype", "size")} | {
+            "mimetype": "text/csv", "url_private": url, "url_private_download": url}
 
     def new_trigger_id(self) -> str:
         """Issue a trigger id, valid for ``trigger_ttl`` seconds and a single use."""
@@ -428,6 +449,8 @@ class FakeSlack:
                 except ValueError:
                     pass
         path = parts.path
+        if path.startswith("/files-pri/"):
+            return self._serve_file(req, path)
         if path.startswith(("/api/response_url/", "/response/")):
             method, params["response_id"] = "response_url", path.rsplit("/", 1)[1]
         else:
@@ -445,6 +468,31 @@ class FakeSlack:
             req.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # client gave up (e.g. timed out)
             pass
+
+    def _serve_file(self, req: BaseHTTPRequestHandler, path: str) -> None:
+        """A file's url_private_download: its bytes for a token of its team. Anything else
+        gets what Slack gives it: a 200 sign-in page in HTML, not the file."""
+        headers = dict(req.headers.items())
+        auth = headers.get("Authorization") or headers.get("authorization") or ""
+        with self._lock:
+            team = self.tokens.get(auth[7:] if auth.startswith("Bearer ") else "")
+            key = path.split("/")[2] if path.count("/") >= 3 else ""
+            rec = next((f for f in self.files.values() if f"{f['team']}-{f['id']}" == key),
+                       None)
+            if rec is not None and team == rec["team"]:
+                status, data, kind = 200, rec["content"], "text/csv"
+            elif rec is None and team is not None:
+                status, data, kind = 404, b"file not found", "text/plain"
+            else:
+                status, data, kind = 200, b"<!DOCTYPE html><title>Sign in</title>", "text/html"
+            self.calls.append(Call("files.download", {"path": path}, headers, status, None,
+                                   self._clock()))
+            self._cond.notify_all()
+        req.send_response(status)
+        req.send_header("Content-Type", f"{kind}; charset=utf-8")
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
 
     def _take_fault(self, method: str) -> _Fault | None:
         with self._lock:
@@ -556,6 +604,12 @@ class FakeSlack:
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
         }
+
+    def _api_files_info(self, p: dict, team: str) -> dict:
+        rec = self.files.get(p.get("file"))  # type: ignore[arg-type]
+        if rec is None or rec["team"] != team:
+            raise SlackError("file_not_found")
+        return {"file": self._file_json(rec)}
 
     def _api_users_info(self, p: dict, team: str) -> dict:
         return {"user": self._user_json(self._known_user(p.get("user")))}

@@ -48,7 +48,7 @@ def test_home_lists_overdue_today_and_next_week(slack, fake_slack, clock):
     assert "Tina Today" not in text  # 60 days away is not in the next 7
     buttons = [e for b in home["blocks"] for e in b.get("elements", [])
                if e.get("type") == "button"]
-    assert [b["action_id"] for b in buttons] == ["home_log_call"]
+    assert [b["action_id"] for b in buttons] == ["home_log_call", "home_import"]
 
 
 def test_home_button_opens_the_same_modal(slack, fake_slack):

@@ -26,7 +26,7 @@ def test_smoke_run_produces_every_result(tmp_path):
     dbs = ["sqlite", "postgres"] if db == "both" else ["sqlite"]
     primary = report["primary_db"]
     assert report["size"] == "smoke" and report["machine"]["cpus"] >= 1
-    assert set(report["scenarios"]) == {"logcall", "submit", "duelist", "fanout"}
+    assert set(report["scenarios"]) == {"logcall", "submit", "duelist", "fanout", "import"}
 
     logcall = report["scenarios"]["logcall"][primary]
     assert set(logcall["levels"]) == {"1", "8", "32"}
@@ -59,6 +59,13 @@ def test_smoke_run_produces_every_result(tmp_path):
     assert fanout["duplicates"] >= 0 and fanout["http_429"] >= 0
     assert fanout["logcall_idle"]["n"] > 0 and fanout["logcall_during"]["n"] > 0
     assert fanout["memory_kib"]["after_fanout_rss"] > fanout["memory_kib"]["idle_rss"] / 2 > 5000
+
+    for kind in dbs:
+        runs = report["scenarios"]["import"][kind]["runs"]
+        assert [run["rows"] for run in runs] == [40, 200]
+        assert all(run["prospects"] == run["rows"] and run["import_s"] > 0 for run in runs)
+        assert runs[-1]["reimport_summary"].startswith("0 new, 200 already present")
+        assert 0 < runs[-1]["max_per_day"] <= 20 and runs[-1]["peak_rss_mib"] > 10
 
     names = {check["name"] for check in report["checks"]}
     assert any("modals opened within 3 s" in name for name in names)

@@ -118,6 +118,10 @@ class Prospect(Base):
     status: Mapped[str] = mapped_column(String(24), default="active")
     needs_verified_number: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Asked for no email (a CRM's "Email Opt Out"): no email touch is ever scheduled.
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                server_default=false())
+    title: Mapped[str | None] = mapped_column(String(120))  # job title, from an import
     cadence: Mapped[str | None] = mapped_column(String(64))
     cadence_started_on: Mapped[date | None] = mapped_column(Date)
     call_attempts: Mapped[int] = mapped_column(Integer, default=0)

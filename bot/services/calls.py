@@ -128,7 +128,7 @@ def _decide(book: CadenceBook, prospect: Prospect, call_type: CallType, explicit
     if placed.restarted:  # a conversation on a cold sequence: the warm one starts today
         cadence, started_on, attempts = placed.cadence, placed.started_on, 0
     facts = CallFacts(outcome, today, started_on, attempts, bool(prospect.do_not_call),
-                      bool(prospect.needs_verified_number))
+                      bool(prospect.needs_verified_number), bool(prospect.email_opt_out))
     return _Decision(cadence, started_on, attempts,
                      plan_after_call(cadence, facts, book.rules, calendar))
 

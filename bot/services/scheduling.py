@@ -93,14 +93,15 @@ def place(touch: Touch, parties: Parties, now: datetime, *,
 
 def schedule(session: Session, book: CadenceBook, prospect: Prospect, rep: Rep, touch: Touch,
              now: datetime, *, call_id: int | None, key: str,
-             picked: date | None = None) -> tuple[FollowUp, Appointment]:
+             picked: date | None = None, fresh: bool = False) -> tuple[FollowUp, Appointment]:
     """The only way a follow-up row is written: the appointment is chosen here, once, and
     stored. Refuses do-not-call prospects; a touch already pending (same step, channel and
-    day) is not written twice."""
+    day) is not written twice. ``fresh``: the prospect was inserted in this transaction
+    (an import), so none of theirs can be pending and that lookup is skipped."""
     guard_schedule(prospect.do_not_call)
     parties = parties_for(session, book, prospect, rep, local_date(now, prospect.tz))
     touch, appointment = place(touch, parties, now, picked=picked)
-    same = session.scalar(select(FollowUp).where(
+    same = None if fresh else session.scalar(select(FollowUp).where(
         FollowUp.team_id == prospect.team_id, FollowUp.prospect_id == prospect.id,
         FollowUp.status == FollowUpStatus.PENDING.value, FollowUp.step == touch.step,
         FollowUp.channel == touch.channel.value, FollowUp.due_on == touch.due_on))

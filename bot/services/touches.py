@@ -42,7 +42,8 @@ def advance_cadence(session: Session, book: CadenceBook, prospect: Prospect, rep
         return None
     reference = max(local_date(now, prospect.tz), handled.due_on)
     facts = CallFacts(Outcome.CONNECTED, reference, prospect.cadence_started_on,
-                      prospect.call_attempts, False, prospect.needs_verified_number)
+                      prospect.call_attempts, False, prospect.needs_verified_number,
+                      bool(prospect.email_opt_out))
     plan = plan_after_call(cadence, facts, book.rules,
                            _calendar(session, book, prospect, reference))
     if plan.next_touch is None:
@@ -68,7 +69,7 @@ def verify_number(session_factory, book: CadenceBook, *, team_id: str, prospect_
             return prospect.name, None
         today = local_date(now, prospect.tz)
         facts = CallFacts(Outcome.CONNECTED, today, prospect.cadence_started_on,
-                          prospect.call_attempts)
+                          prospect.call_attempts, email_opt_out=bool(prospect.email_opt_out))
         touch = next_step(cadence, facts, book.rules, _calendar(session, book, prospect, today))
         if touch is None:
             return prospect.name, None

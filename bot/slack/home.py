@@ -217,6 +217,7 @@ def build_home(data: HomeData, settings: RepSettings | None = None, *,
         HeaderBlock(block_id="home_header", text="Your follow-ups"),
         ActionsBlock(block_id="home_actions", elements=[
             ButtonElement(action_id=ids.HOME_LOG_CALL, text="Log a call", style="primary"),
+            ButtonElement(action_id=ids.HOME_IMPORT, text="Import prospects"),
         ]),
     ]
     buckets = (("overdue", ":red_circle: Overdue", data.overdue),

@@ -11,6 +11,7 @@ HOME_WORK_START = "home_work_start"
 HOME_WORK_END = "home_work_end"
 HOME_HOLIDAY_COUNTRY = "home_holiday_country"  # text input, dispatched on Enter
 HOME_HOLIDAY_CLEAR = "home_holiday_clear"
+HOME_IMPORT = "home_import"  # "Import prospects" (bot.slack.import_view)
 
 PROSPECT = "prospect"  # block id and action id of the prospect picker
 NEW_NAME = "new_name"
