@@ -85,6 +85,28 @@ def cmd_manifest(_settings: Settings | None = None) -> int:
     return 0
 
 
+def _check_scopes(headers: dict) -> int:
+    """Compare the scopes the token was granted (auth.test's x-oauth-scopes header) with
+    the manifest's; a scope added in a release needs the app reinstalled."""
+    import yaml
+
+    from bot.resources import manifest_file
+
+    wanted = yaml.safe_load(manifest_file().read_text())["oauth_config"]["scopes"]["bot"]
+    granted_text = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
+    if granted_text is None:
+        print("WARN  Slack: could not read the token's scopes (no x-oauth-scopes header)")
+        return 0
+    granted = {scope.strip() for scope in granted_text.split(",") if scope.strip()}
+    missing = [scope for scope in wanted if scope not in granted]
+    if not missing:
+        print(f"ok    Slack: the token has every scope the manifest asks for ({len(wanted)})")
+        return 0
+    print(f"FAIL  Slack: the token lacks {', '.join(missing)}: reinstall the app to the "
+          "workspace (api.slack.com/apps -> your app -> Install App -> Reinstall)")
+    return 1
+
+
 def cmd_check(settings: Settings) -> int:
     from slack_sdk.errors import SlackApiError
 
@@ -101,6 +123,7 @@ def cmd_check(settings: Settings) -> int:
         try:
             auth = make_client(settings).auth_test()
             print(f"ok    Slack: token works for team {auth.get('team')} as @{auth.get('user')}")
+            problems += _check_scopes(auth.headers)
         except SlackApiError as exc:
             error = exc.response.get("error", "unknown error")
             hint = AUTH_HINTS.get(error, "see https://api.slack.com/methods/auth.test")

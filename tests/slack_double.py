@@ -250,6 +250,8 @@ class FakeSlack:
     ):
         self.bot_token, self.team_id, self.team_name = bot_token, team_id, team_name
         self.bot_user_id, self.bot_id, self.trigger_ttl = bot_user_id, "B0001", trigger_ttl
+        # What auth.test reports as granted (the x-oauth-scopes header); None: no header.
+        self.granted_scopes: str | None = "commands,chat:write,users:read,files:read"
         self._clock = clock
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -564,7 +566,9 @@ class FakeSlack:
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         try:
-            return 200, {"ok": True, **handler(params, team)}, {}
+            extra = ({"x-oauth-scopes": self.granted_scopes}
+                     if method == "auth.test" and self.granted_scopes is not None else {})
+            return 200, {"ok": True, **handler(params, team)}, extra
         except SlackError as e:
             body: dict[str, Any] = {"ok": False, "error": e.error}
             if e.messages:

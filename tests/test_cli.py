@@ -281,3 +281,16 @@ def test_check_accepts_a_schema_newer_than_this_version(fake_slack, empty_db_url
     assert result.returncode == 0, result.stdout + result.stderr
     assert "newer than this version" in result.stdout
     assert "run 'followup-bot migrate'" not in result.stdout
+
+
+def test_check_names_scopes_the_token_lacks(fake_slack, tmp_path):
+    """A release that adds a scope (files:read for the import) needs a reinstall: check
+    compares the granted scopes (auth.test's x-oauth-scopes header) with the manifest."""
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": fake_slack.url, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    fine = run_cli("check", env=env, cwd=tmp_path)
+    assert "every scope the manifest asks for" in fine.stdout, fine.stdout
+    fake_slack.granted_scopes = "commands,chat:write,users:read"
+    lacking = run_cli("check", env=env, cwd=tmp_path)
+    assert lacking.returncode == 1
+    assert "lacks files:read" in lacking.stdout and "Reinstall" in lacking.stdout
