@@ -1,10 +1,9 @@
-"""Load cadences from YAML (built-in, optionally overridden by a team file) and holidays."""
+"""Load cadences from YAML (built-in, optionally overridden by a team file). Business
+calendars (weekends, holidays) are bot.services.scheduling.calendar_for's."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -38,19 +37,6 @@ class CadenceBook:
             return "nurture"
         return default_draft(channel)
 
-    def holidays(self, years: tuple[int, ...], country: str | None = None) -> frozenset[date]:
-        """Public holidays of the team's country (else HOLIDAY_COUNTRY); none if unset."""
-        return _holidays(country or self.holiday_country, years)
-
-
-@functools.lru_cache(maxsize=64)
-def _holidays(country: str | None, years: tuple[int, ...]) -> frozenset[date]:
-    if not country:
-        return frozenset()
-    import holidays
-
-    code, _, subdiv = country.partition("-")
-    return frozenset(holidays.country_holidays(code, subdiv=subdiv or None, years=years))
 
 
 def _step(spec: dict, cadence: str, number: int, source: str) -> Step:
