@@ -25,6 +25,7 @@ from bot.domain.digest import TickReport
 from bot.services.digest import run_digest_tick
 from bot.services.digest_runs import LEASE, Lease
 from bot.services.nudges import claim_nudge, nudges_due
+from bot.services.reminders import claim_reminder, reminders_due
 from bot.slack.drafts import post_draft
 from bot.slack.notifier import DigestNotifier, WorkspaceLimiter
 from bot.slack.text import escape
@@ -121,6 +122,26 @@ class Jobs:
                 log.warning("recap nudge to %s failed: %s", user_id, exc.response.get("error"))
         return sent
 
+    def reminder_tick(self, now: datetime | None = None) -> int:
+        """DM each due "Remind me then": the draft as it is now (edits included), once;
+        nothing for a draft marked sent meanwhile (see bot.services.reminders)."""
+        now = now or self.deps.clock()
+        sent = 0
+        for draft_id, _team_id, user_id, due in reminders_due(self.deps.session_factory, now):
+            draft = claim_reminder(self.deps.session_factory, draft_id, due)
+            if draft is None:
+                continue
+            try:
+                self.client.chat_postMessage(channel=user_id, text=(
+                    f":bell: Now is a good time to send your email to "
+                    f"{escape(draft.prospect_name)}. Here it is, as you left it."))
+                post_draft(self.client, self.deps, user_id, draft)
+                sent += 1
+            except SlackApiError as exc:
+                log.warning("draft reminder to %s failed: %s", user_id,
+                            exc.response.get("error"))
+        return sent
+
     def start(self, tick_seconds: int = 60, *, isolate: bool = False,
               nice: int = 10) -> BackgroundScheduler:
         """Start the jobs. ``isolate`` runs the digest tick in a child process at ``nice``
@@ -145,6 +166,8 @@ class Jobs:
                               IntervalTrigger(seconds=tick_seconds), id="digest",
                               next_run_time=first)
         scheduler.add_job(self._safe(self.nudge_tick), IntervalTrigger(minutes=5), id="nudge")
+        scheduler.add_job(self._safe(self.reminder_tick), IntervalTrigger(seconds=tick_seconds),
+                          id="reminders")
         scheduler.start()
         self.scheduler = scheduler
         return scheduler

@@ -214,3 +214,60 @@ def test_a_note_has_no_empty_phrase():
     assert codes(check_note("Hi,\nJust checking in.")) == ["empty_phrase"]
     assert missing_notes("linkedin_note", {"personal_detail": ""})[0].startswith(
         "Add a personal detail")
+
+
+# -- issue 16: more checks ----------------------------------------------------------------
+
+def test_a_repeated_sentence_is_reported_where_it_comes_again():
+    body = ("Hi Dana,\n\nHere is the close-time benchmark. It shows five days.\n\n"
+            "Here is the close-time benchmark.\nWould Tuesday work?")
+    [problem] = [p for p in check_draft("value_add", "Acme", body, company="Acme")
+                 if p.code == "repeated_sentence"]
+    assert problem.line == 5 and "said twice" in problem.message
+    assert "repeated_sentence" not in codes(check_draft("value_add", "Acme", GOOD,
+                                                        company="Acme"))
+
+
+def test_blanks_to_fill_are_counted():
+    from bot.domain.drafts import blanks, blanks_label
+
+    body = "Here: [link]\n\n[Your answer in two sentences.]\n\nWould Tuesday work?"
+    assert blanks(body) == ["[link]", "[Your answer in two sentences.]"]
+    assert blanks_label(len(blanks(body))) == "2 blanks to fill"
+    assert blanks_label(1) == "1 blank to fill" and blanks_label(0) == ""
+    assert blanks("No blanks (really) here.") == []
+
+
+@pytest.mark.parametrize(("subject", "code"), [
+    ("Acme: losing six hours a week on...", "subject_cut"),
+    ("Acme: a demo for", "subject_cut"),
+    ("Acme: " + "long words here " * 4, "subject_long"),
+])
+def test_a_subject_cut_mid_phrase_or_too_long_is_reported(subject, code):
+    assert code in codes(check_draft("recap", subject, GOOD, company="Acme"))
+
+
+def test_too_long_names_the_note_to_shorten():
+    notes = {"pain_point": "word " * 90, "objection": "too pricey", "next_step": ""}
+    body = GOOD + "\n" + "word " * 150
+    [problem] = [p for p in check_draft("recap", "Acme", body, company="Acme", notes=notes)
+                 if p.code == "too_long"]
+    assert "Shorten the pain point note (90 words)." in problem.message
+    note = check_note("x " * 200, {"personal_detail": "a very long detail " * 20})
+    assert "Shorten the personal detail note (80 words)." in note[0].message
+
+
+def test_a_question_mark_in_a_note_is_named():
+    body = "Hi,\n\nWe agreed: can we demo thu? Does that work?\n\nSam"
+    [problem] = [p for p in check_draft("recap", "Acme", body, company="Acme",
+                                        notes={"next_step": "can we demo thu?"})
+                 if p.code == "too_many_asks"]
+    assert "the next step note asks one" in problem.message
+
+
+def test_the_prospects_company_is_never_a_pitch_in_a_note():
+    note = "Hi Owen,\n\nGlad to connect and follow what Price Auto is working on.\n\nSam"
+    assert check_note(note, company="Price Auto") == []
+    assert codes(check_note(note)) == ["note_pitch"]
+    assert check_draft("linkedin_note", "", note, company="Price Auto") == []
+    assert codes(check_note(note + "\nSee our pricing.", company="Price Auto")) == ["note_pitch"]

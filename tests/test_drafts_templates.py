@@ -79,9 +79,10 @@ def test_recap_names_the_company_and_opens_with_the_pain_point():
     opening = draft.body.split("\n\n")[1]
     assert PAIN in opening.split(". ")[0]
     assert "Here is the close-time benchmark I mentioned: [link]" in draft.body
-    assert "Would Tuesday or Thursday work" in draft.body
-    last = draft.body.split("\n\n")[-2]
-    assert FULL["next_step"] in last  # closes by confirming the agreed next step
+    # The one question is about the agreed next step, with two concrete times for it.
+    assert (f"The next step we agreed: {FULL['next_step']}. Would Tuesday at 4 pm or "
+            "Thursday at 11 am your time suit you for it?") in draft.body
+    assert draft.body.count("?") == 1 and "20-minute" not in draft.body
 
 
 def test_recap_without_notes_falls_back_politely():
@@ -243,3 +244,91 @@ def test_check_templates_holds_a_team_note_to_the_note_rules(tmp_path):
     assert any(p.startswith(f"{note}:3:") and '"demo"' in p for p in problems)
     assert any(p.startswith(f"{note}:") and "characters" in p for p in problems)
     assert not [p for p in problems if "subject" in p]
+
+
+# -- issue 16: the one ask, subjects that read whole, more checks --------------------------
+
+def _recap(next_step, ask=None):
+    return render("recap", {**FULL, "next_step": next_step}, ask=ask)
+
+
+def test_an_untimed_meeting_gets_two_concrete_times_and_nothing_else_asks():
+    draft = _recap("15-minute walkthrough with their ops lead")
+    assert draft.problems == [] and draft.body.count("?") == 1
+    [question] = [line for line in draft.body.splitlines() if "?" in line]
+    assert question == ("The next step we agreed: 15-minute walkthrough with their ops lead. "
+                        "Would Tuesday at 4 pm or Thursday at 11 am your time suit you for it?")
+    assert "20-minute" not in draft.body and "15-minute call" not in draft.body
+
+
+def test_a_timed_step_is_confirmed_and_an_action_is_asked_about():
+    timed = _recap("demo Thu 2 pm")
+    assert "The next step we agreed: demo Thu 2 pm. Does that still work for you?" \
+        in timed.body
+    assert SAMPLE["ask"]["slot_a"] not in timed.body  # no other times offered
+    action = _recap("send the questionnaire")
+    assert ("The next step we agreed: send the questionnaire. Is that still the plan on your "
+            "side?") in action.body
+    assert "minute" not in action.body and action.body.count("?") == 1
+    for draft in (timed, action):
+        assert draft.problems == []
+
+
+def test_without_an_agreed_step_the_recap_proposes_a_short_call_at_two_times():
+    draft = _recap("")
+    assert ("Would Tuesday at 4 pm or Thursday at 11 am your time work for a 15-minute call?"
+            in draft.body)
+    no_slots = _recap("", ask={**SAMPLE["ask"], "slot_a": "", "slot_b": ""})
+    assert "Would Tuesday or Thursday work for a 15-minute call?" in no_slots.body
+
+
+def test_the_meeting_confirmation_confirms_the_booked_meeting_as_noted():
+    draft = render("meeting_confirmation", {**FULL, "next_step": "demo Thu 2 pm"},
+                   ask={**SAMPLE["ask"], "meeting": ""})
+    assert "Our meeting is booked: demo Thu 2 pm." in draft.body
+    assert draft.subject == f"{COMPANY}: confirming demo Thu 2 pm"
+    assert draft.body.count("?") == 1 and draft.problems == []
+
+
+def test_subjects_read_whole_under_60_characters():
+    pain = "losing six hours a week on manual invoice matching across three teams"
+    for kind in KINDS:
+        draft = render(kind, {**FULL, "pain_point": pain, "objection": pain},
+                       prospect={**SAMPLE["prospect"], "company": "Acme Logistics"})
+        assert len(draft.subject) < 60 and "..." not in draft.subject, draft.subject
+        assert "Acme Logistics" in draft.subject and draft.problems == []
+    assert render("recap", {**FULL, "pain_point": pain},
+                  prospect={**SAMPLE["prospect"], "company": "Acme Logistics"}).subject == \
+        "Acme Logistics: losing six hours a week"
+
+
+def test_builtins_read_easily_with_the_sample_notes():
+    from bot.services.drafts import READING_EASE, reading_ease
+
+    for kind in ALL_KINDS:
+        assert reading_ease(render(kind).body) >= READING_EASE, kind
+
+
+def test_check_templates_reports_the_new_checks_with_file_and_line(tmp_path):
+    recap = write(tmp_path, "recap.body.txt",
+                  "Hi {{ prospect.first_name }},\n\nThanks.\n\n"
+                  "Would Tuesday work for a 20-minute follow-up?\n\n"
+                  "To confirm what we agreed: {{ notes.next_step }}.\n\n{{ rep.name }}\n")
+    cut = write(tmp_path, "breakup.subject.txt", "{{ prospect.company }}: our last note and...\n")
+    long = write(tmp_path, "intro.subject.txt",
+                 "{{ prospect.company }}: {{ notes.pain_point }} and more words\n")
+    hard = write(tmp_path, "value_add.body.txt",
+                 "Hello,\n\nNotwithstanding organisational considerations, institutional "
+                 "procurement methodologies necessitate comprehensive multidisciplinary "
+                 "evaluation, incorporating quantitative interoperability benchmarking "
+                 "alongside longitudinal implementation documentation.\n\n"
+                 "Is a consolidated evaluation appropriate?\n\n{{ rep.name }}\n")
+    repeat = write(tmp_path, "nurture.body.txt",
+                   "Hi,\n\nHere is a new result for you.\n\nHere is a new result for you.\n\n"
+                   "Is this worth a look?\n\n{{ rep.name }}\n")
+    problems = check_templates(tmp_path)
+    assert any(p.startswith(f"{recap}:5:") and "another meeting" in p for p in problems)
+    assert any(p.startswith(f"{cut}:1:") and "mid-phrase" in p for p in problems)
+    assert any(p.startswith(f"{long}:1:") and "drafts cut it to" in p for p in problems)
+    assert any(p.startswith(f"{hard}:1:") and "Reading ease" in p for p in problems)
+    assert any(p.startswith(f"{repeat}:5:") and "said twice" in p for p in problems)

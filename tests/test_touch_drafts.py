@@ -6,6 +6,7 @@ over."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -67,8 +68,9 @@ def test_a_list_writes_the_draft_once_and_then_reads_it(session_factory):
     assert "budget is frozen" in draft.body  # from the prospect's latest notes
     [again] = _list(session_factory, rep_id)
     assert again.draft_id == draft.id  # the due list reads it (no new draft)
-    assert touch_drafts(session_factory, RENDERER, team_id=TEAM, items=[again],
-                        now=NOW) == [again]
+    [read] = touch_drafts(session_factory, RENDERER, team_id=TEAM, items=[again], now=NOW)
+    assert read.draft_id == again.draft_id  # only the send time is added (issue 16)
+    assert replace(read, send_start=None, send_end=None) == again
     assert len(_drafts(session_factory)) == 1
 
 

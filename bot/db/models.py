@@ -193,7 +193,13 @@ class FollowUp(Base):
 
 class EmailDraft(Base):
     __tablename__ = "email_drafts"
-    __table_args__ = (UniqueConstraint("follow_up_id"),)  # one draft per touch
+    __table_args__ = (
+        UniqueConstraint("follow_up_id"),  # one draft per touch
+        # The reminder tick looks only at drafts with a reminder set.
+        Index("ix_email_drafts_remind_at", "remind_at",
+              postgresql_where=text("remind_at IS NOT NULL"),
+              sqlite_where=text("remind_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
@@ -209,6 +215,8 @@ class EmailDraft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the 2-hour recap nudge
+    # "Remind me then": the bot DMs the current draft at this moment (once, unless sent).
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestRun(Base):

@@ -71,6 +71,11 @@ class DueItem:
     outside_hours: bool = False
     draft: str | None = None  # the draft kind the touch's cadence step names
     draft_id: int | None = None  # the touch's own draft (email_drafts.follow_up_id), if written
+    # An email touch: the best time to send it that day (bot.domain.send_time), and when
+    # the rep asked to be reminded of its draft (email_drafts.remind_at), if they did.
+    send_start: datetime | None = None
+    send_end: datetime | None = None
+    remind_at: datetime | None = None
 
 
 @dataclass(frozen=True)

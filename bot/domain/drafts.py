@@ -1,6 +1,8 @@
 """Draft rules: which emails to draft after a call, and the quality checks every draft
-must pass (length, exactly one ask, no empty phrases, the company in the subject). A
-LinkedIn note has its own rules: no pitch, no ask, at most 300 characters, no subject.
+must pass (length, exactly one ask, no empty phrases, the company in the subject, a
+subject that reads whole, no meeting competing with the agreed next step, no sentence
+said twice). A LinkedIn note has its own rules: no pitch, no ask, at most 300
+characters, no subject. Blanks left to fill ("[link]") are counted, not faults.
 
 Pure: standard library only, no clock. The checks run on rendered text.
 """
@@ -12,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.model import Outcome
+from bot.domain.next_step import classify, meeting_terms
+from bot.domain.subjects import SUBJECT_LIMIT, cut_mid_phrase
 
 # The drafts a cadence step may name (``draft:`` in a cadence file): emails, then notes.
 EMAIL_STEP_DRAFTS = ("intro", "value_add", "objection", "social_proof", "breakup", "nurture")
@@ -39,6 +43,14 @@ _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 _ASK = re.compile(r"\?+(?=[\s)\]'’]*(?:\s|$))")
 _MARKUP = re.compile(r"\{\{|\{%|\{#|\}\}|%\}")
+_BLANK = re.compile(r"\[[^\[\]\n]{1,120}\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# The drafts written right after the conversation where the next step was agreed: their
+# one question is about that step, and no other meeting competes with it.
+AGREED_STEP_KINDS = frozenset({"recap", "meeting_confirmation"})
+NOTE_LABELS = {"pain_point": "pain point", "objection": "objection",
+               "next_step": "next step", "personal_detail": "personal detail",
+               "resource_promised": "resource promised"}
 
 _HINTS: dict[str, tuple[tuple[str, str], ...]] = {
     "recap": (
@@ -108,16 +120,21 @@ def _phrases(text: str) -> list[tuple[str, int]]:
     return found
 
 
-def check_note(body: str) -> list[Problem]:
-    """A LinkedIn note: at most 300 characters, no ask, no pitch, no empty phrase."""
+def check_note(body: str, notes: Mapping[str, str | None] | None = None, *,
+               company: str | None = None) -> list[Problem]:
+    """A LinkedIn note: at most 300 characters, no ask, no pitch, no empty phrase. The
+    prospect's company is a name, never a pitch ("Price Auto")."""
     problems: list[Problem] = []
     if len(body) > NOTE_LIMIT:
         problems.append(Problem("too_long", f"{len(body)} characters; a LinkedIn note stays "
-                                f"within {NOTE_LIMIT}."))
+                                f"within {NOTE_LIMIT}." + _longest_note(notes)))
     for number in _asks(body)[:1]:
         problems.append(Problem("note_ask", "A LinkedIn note asks nothing: drop the question.",
                                 number))
+    name = (company or "").strip()
     for number, line in enumerate(body.splitlines(), start=1):
+        if name:
+            line = re.sub(re.escape(name), " ", line, flags=re.IGNORECASE)
         for match in _PITCH.finditer(line):
             problems.append(Problem("note_pitch", f'No pitch in a LinkedIn note: drop '
                                     f'"{match.group()}".', number))
@@ -127,32 +144,112 @@ def check_note(body: str) -> list[Problem]:
     return problems
 
 
-def check_draft(kind: str, subject: str, body: str, *, company: str | None) -> list[Problem]:
-    """Every quality rule a draft of ``kind`` breaks; an empty list means it is fine.
-    A note (``linkedin_note``) has no subject: see :func:`check_note`."""
-    if kind in NOTE_DRAFTS:
-        return check_note(body)
-    problems: list[Problem] = []
-    limit = WORD_LIMITS.get(kind)
-    words = word_count(body)
-    if limit is not None and words > limit:
-        problems.append(Problem("too_long", f"{words} words; a {kind} stays within {limit}."))
-    asks = _asks(body)
-    if not asks:
-        problems.append(Problem("no_ask", "No question: end with one specific, easy ask."))
-    elif len(asks) > 1:
-        problems.append(Problem("too_many_asks", f"{len(asks)} questions; keep exactly one "
-                                "ask (one reply is easier than several).", asks[1]))
-    for phrase, number in _phrases(body):
-        problems.append(Problem("empty_phrase", f'Empty phrase "{phrase}": say something '
-                                "specific instead.", number))
-    for phrase, _ in _phrases(subject):
-        problems.append(Problem("empty_phrase_subject", f'Empty phrase "{phrase}" in the '
-                                "subject."))
+def _longest_note(notes: Mapping[str, str | None] | None) -> str:
+    """"Shorten the pain point note (64 words)." for the longest note, if any."""
+    sizes = [(word_count(notes.get(key) or ""), key) for key in NOTE_LABELS] if notes else []
+    words, key = max(sizes, default=(0, ""))
+    return f" Shorten the {NOTE_LABELS[key]} note ({words} words)." if words else ""
+
+
+def _questions(body: str) -> list[tuple[str, int]]:
+    """Each question sentence (quoted words set aside) and its 1-based line."""
+    found = []
+    for number, line in enumerate(body.splitlines(), start=1):
+        for sentence in _SENTENCE_END.split(_QUOTED.sub('""', line)):
+            if _ASK.search(sentence + " "):
+                found.append((sentence.strip(), number))
+    return found
+
+
+def competing_meetings(body: str, next_step: str | None) -> list[Problem]:
+    """Questions that propose a meeting other than the agreed next step: a meeting word
+    or length ("a 20-minute follow-up") the step does not name. None without a step."""
+    step = classify(next_step)
+    if step.kind == "none":
+        return []
+    allowed = meeting_terms(step.text)
+    return [Problem("competing_meeting", "This question proposes another meeting than the "
+                    f'agreed next step ("{step.text}"): ask about that step only.', number)
+            for sentence, number in _questions(body)
+            if not meeting_terms(sentence) <= allowed]
+
+
+def _sentences(body: str) -> list[tuple[str, int]]:
+    return [(sentence, number) for number, line in enumerate(body.splitlines(), start=1)
+            for sentence in _SENTENCE_END.split(line.strip()) if sentence]
+
+
+def repeated_sentences(body: str) -> list[Problem]:
+    """A sentence (three words or more) said twice, reported where it comes again."""
+    seen: set[str] = set()
+    problems = []
+    for sentence, number in _sentences(body):
+        key = " ".join(_WORD.findall(sentence.casefold()))
+        if len(key.split()) < 3:
+            continue
+        if key in seen:
+            problems.append(Problem("repeated_sentence", f'"{sentence[:80]}" is said twice: '
+                                    "keep it once.", number))
+        seen.add(key)
+    return problems
+
+
+def blanks(text: str) -> list[str]:
+    """The blanks left to fill in ("[link]", "[your answer]"), in order."""
+    return _BLANK.findall(text)
+
+
+def blanks_label(count: int) -> str:
+    """"1 blank to fill", "2 blanks to fill"; "" for none."""
+    return f"{count} blank{'s' if count != 1 else ''} to fill" if count else ""
+
+
+def check_subject(subject: str, company: str | None) -> list[Problem]:
+    """Subject rules: under 60 characters, read whole, no empty phrase, the company."""
+    problems = [Problem("empty_phrase_subject", f'Empty phrase "{phrase}" in the subject.')
+                for phrase, _ in _phrases(subject)]
+    if len(subject) >= SUBJECT_LIMIT:
+        problems.append(Problem("subject_long", f"The subject is {len(subject)} characters; "
+                                f"keep it under {SUBJECT_LIMIT}."))
+    if cut_mid_phrase(subject):
+        problems.append(Problem("subject_cut", "The subject stops mid-phrase: end it where a "
+                                "phrase ends, without an ellipsis."))
     company = (company or "").strip()
     if company and company.casefold() not in subject.casefold():
         problems.append(Problem("subject_company", f'The subject should name "{company}".'))
     return problems
+
+
+def check_draft(kind: str, subject: str, body: str, *, company: str | None,
+                notes: Mapping[str, str | None] | None = None) -> list[Problem]:
+    """Every quality rule a draft of ``kind`` breaks; an empty list means it is fine.
+    ``notes``: the call's notes the draft was written from; a draft too long names the
+    note to shorten, and a recap or confirmation asks only about the agreed next step.
+    A note (``linkedin_note``) has no subject: see :func:`check_note`."""
+    if kind in NOTE_DRAFTS:
+        return check_note(body, notes, company=company)
+    problems: list[Problem] = []
+    limit = WORD_LIMITS.get(kind)
+    words = word_count(body)
+    if limit is not None and words > limit:
+        problems.append(Problem("too_long", f"{words} words; a {kind} stays within {limit}."
+                                + _longest_note(notes)))
+    asks = _asks(body)
+    if not asks:
+        problems.append(Problem("no_ask", "No question: end with one specific, easy ask."))
+    elif len(asks) > 1:
+        asked = [NOTE_LABELS[key] for key in NOTE_LABELS if "?" in ((notes or {}).get(key)
+                                                                     or "")]
+        why = f" (the {asked[0]} note asks one: rephrase it)" if asked else ""
+        problems.append(Problem("too_many_asks", f"{len(asks)} questions{why}; keep exactly "
+                                "one ask (one reply is easier than several).", asks[1]))
+    if kind in AGREED_STEP_KINDS and notes:
+        problems += competing_meetings(body, notes.get("next_step"))
+    problems += repeated_sentences(body)
+    for phrase, number in _phrases(body):
+        problems.append(Problem("empty_phrase", f'Empty phrase "{phrase}": say something '
+                                "specific instead.", number))
+    return problems + check_subject(subject, company)
 
 
 def leftover_markup(text: str) -> list[Problem]:

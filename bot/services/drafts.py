@@ -26,6 +26,8 @@ from bot.domain.drafts import (
     leftover_markup,
     missing_notes,
 )
+from bot.domain.next_step import classify
+from bot.domain.subjects import SUBJECT_LIMIT, fit_phrase, fit_subject
 from bot.resources import templates_dir
 from bot.services.cadences import missing_drafts
 
@@ -34,7 +36,7 @@ CONTEXT_KEYS = {
     "prospect": ("name", "first_name", "company", "email"),
     "rep": ("name",),
     "notes": ("pain_point", "objection", "next_step", "personal_detail", "resource_promised"),
-    "ask": ("day_a", "day_b", "retry", "meeting"),
+    "ask": ("day_a", "day_b", "slot_a", "slot_b", "retry", "meeting", "step", "step_kind"),
 }
 SAMPLE = {
     "prospect": {"name": "Dana Reyes", "first_name": "Dana", "company": "Northwind Freight",
@@ -45,28 +47,32 @@ SAMPLE = {
               "next_step": "a demo for your controller next week",
               "personal_detail": "the warehouse opening in Leeds",
               "resource_promised": "close-time benchmark"},
-    "ask": {"day_a": "Tuesday", "day_b": "Thursday", "retry": "Thursday at 4 pm",
+    "ask": {"day_a": "Tuesday", "day_b": "Thursday", "slot_a": "Tuesday at 4 pm",
+            "slot_b": "Thursday at 11 am", "retry": "Thursday at 4 pm",
             "meeting": "Thu 3 Dec at 10 am"},
 }
-_DANGLING = frozenset({"a", "an", "and", "at", "but", "for", "in", "of", "on", "or", "the", "to",
-                       "with"})
+READING_EASE = 60  # Flesch reading ease of a built-in body rendered with the sample notes
 _ARTICLE = re.compile(r"^(?:the|a|an|our|my)\s+", re.IGNORECASE)
 
 
 def _bare(text: str) -> str:
     """Without trailing punctuation, to sit inside a sentence of ours."""
-    return text.rstrip(" .,;:!")
+    return text.rstrip(" .,;:!?")
 
 
 def _topic(text: str, words: int = 6) -> str:
-    """The first few words, for a subject line (no dangling "and", "the", ...)."""
+    """At most the first ``words`` words, cut where a phrase ends (no dangling "and",
+    "the", no ellipsis)."""
     parts = text.split()
     if len(parts) <= words:
         return _bare(text)
-    kept = parts[:words]
-    while len(kept) > 1 and kept[-1].casefold() in _DANGLING:
-        kept.pop()
-    return _bare(" ".join(kept)) + "..."
+    return _bare(fit_subject(" ".join(parts[:words + 1]), len(" ".join(parts[:words])) + 1))
+
+
+def _fit(text: str, prefix: str = "") -> str:
+    """``text`` cut where a phrase ends so that ``prefix`` + it stays under 60 characters;
+    "" when no phrase fits (the template then says it some shorter way)."""
+    return _bare(fit_phrase(_bare(" ".join(text.split())), SUBJECT_LIMIT - 1 - len(prefix)))
 
 
 def _noun(text: str) -> str:
@@ -96,7 +102,7 @@ def _environment(folders: list[Path]) -> ImmutableSandboxedEnvironment:
         autoescape=False,  # noqa: S701 - plain-text email: no HTML escaping by design
         keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters.update(bare=_bare, topic=_topic, noun=_noun, upfirst=_upfirst)
+    env.filters.update(bare=_bare, topic=_topic, fit=_fit, noun=_noun, upfirst=_upfirst)
     return env
 
 
@@ -112,11 +118,19 @@ def build_context(prospect: Mapping, rep: Mapping, notes: Mapping, ask: Mapping)
     people = context["prospect"]
     if not people["first_name"] and people["name"]:
         people["first_name"] = people["name"].split()[0]
+    # The agreed next step, read once from the notes (bot.domain.next_step): the recap's
+    # one question is about it; a booked meeting is confirmed as noted.
+    step = classify(context["notes"]["next_step"])
+    context["ask"]["step"] = step.text
+    context["ask"]["step_kind"] = step.kind if step.text else ""
+    if not context["ask"]["meeting"] and step.kind in ("timed", "meeting"):
+        context["ask"]["meeting"] = step.text
     return context
 
 
 def tidy_subject(text: str) -> str:
-    return " ".join(text.split())
+    """One line, under 60 characters, cut only where a phrase ends."""
+    return fit_subject(text)
 
 
 def tidy_body(text: str) -> str:
@@ -171,7 +185,8 @@ class DraftRenderer:
         body, why_body = self._file(f"{kind}.body.txt", context)
         subject, body = tidy_subject(subject), tidy_body(body)
         reasons = [reason for reason in (why_subject, why_body) if reason]
-        problems = check_draft(kind, subject, body, company=context["prospect"]["company"])
+        problems = check_draft(kind, subject, body, company=context["prospect"]["company"],
+                               notes=context["notes"])
         return Draft(kind, subject, body, problems, missing_notes(kind, context["notes"]),
                      bool(reasons), " ".join(reasons))
 
@@ -184,12 +199,17 @@ def _source_line(path: Path, problem: Problem, rendered: str) -> int:
         return problem.line or 1
     empty = problem.code.startswith("empty_phrase")
     phrase = re.search(r'"([^"]+)"', problem.message) if empty else None
-    text = rendered.splitlines()[problem.line - 1].strip() if problem.line else ""
+    lines = rendered.splitlines()
+    text = lines[problem.line - 1].strip() if problem.line else ""
+    # The same text on several lines (a repeated sentence): the same occurrence.
+    nth = sum(1 for line in lines[:problem.line or 0] if line.strip() == text) if text else 0
     for number, line in enumerate(source, start=1):
         if phrase and phrase.group(1) in line.casefold():
             return number
         if text and line.strip() == text:
-            return number
+            nth -= 1
+            if nth <= 0:
+                return number
     return problem.line or 1
 
 
@@ -204,7 +224,34 @@ def _parts(kind: str) -> tuple[str, ...]:
     return ("body",) if kind in NOTE_DRAFTS else ("subject", "body")
 
 
-def _check_kind(env, folders: list[Path], kind: str, context: dict) -> list[str]:
+def reading_ease(text: str) -> float:
+    """Flesch reading ease of ``text`` (higher is easier; 60-70 is plain English)."""
+    import textstat  # 0.7.4: offline (pyphen); see pyproject.toml
+
+    return float(textstat.flesch_reading_ease(text))
+
+
+def _readability(body: str) -> list[Problem]:
+    score = reading_ease(body)
+    if score >= READING_EASE:
+        return []
+    return [Problem("reading_ease", f"Reading ease {score:.0f} with the sample notes (aim "
+                    f"for {READING_EASE} or more): use shorter sentences and plainer words.",
+                    1)]
+
+
+def _long_subject(raw: str) -> list[Problem]:
+    """A subject the template makes too long: the bot cuts it where a phrase ends; say so."""
+    text = " ".join(raw.split())
+    if len(text) < SUBJECT_LIMIT:
+        return []
+    return [Problem("subject_long", f"The subject is {len(text)} characters with the sample "
+                    f'notes; drafts cut it to "{fit_subject(text)}". Use |fit for the notes '
+                    f"part to choose the words yourself.")]
+
+
+def _check_kind(env, folders: list[Path], kind: str, context: dict, *,
+                readability: bool = False) -> list[str]:
     paths = {"subject": Path(f"{kind}.subject.txt")}
     rendered = {"subject": ""}
     for part in _parts(kind):
@@ -217,8 +264,11 @@ def _check_kind(env, folders: list[Path], kind: str, context: dict) -> list[str]
             return [f"{where}:{line}: {exc}"]
     subject, body = tidy_subject(rendered["subject"]), tidy_body(rendered["body"])
     found = [(paths["body"], p, body) for p in check_draft(
-        kind, subject, body, company=context["prospect"]["company"])]
+        kind, subject, body, company=context["prospect"]["company"], notes=context["notes"])]
     found += [(paths["body"], p, body) for p in leftover_markup(body) + blank_gaps(body)]
+    found += [(paths["subject"], p, subject) for p in _long_subject(rendered["subject"])]
+    if readability:
+        found += [(paths["body"], p, body) for p in _readability(body)]
     found += [(paths["subject"], p, subject) for p in leftover_markup(subject)
               + blank_gaps(subject)]
     lines = []
@@ -233,6 +283,8 @@ def check_templates(team_dir: Path | None, sample: dict | None = None, *,
                     cadence_file: Path | None = None) -> list[str]:
     """Render every kind (built-in, then the team's overrides) with full and empty sample
     data; return "<file>:<line>: <message>" for each problem. Empty means all good.
+    Every check of a draft applies, and with the full sample notes each body must read
+    easily (Flesch reading ease of at least 60).
     With a team ``cadence_file``, also "<file>:<line>: warning: ..." for each step that
     names no draft (it gets its channel's default), or the error that stops it loading."""
     chains = [[BUILTIN_DIR]]
@@ -245,8 +297,9 @@ def check_templates(team_dir: Path | None, sample: dict | None = None, *,
             if folders[0] != BUILTIN_DIR and not any(
                     (folders[0] / f"{kind}.{part}.txt").is_file() for part in _parts(kind)):
                 continue  # not overridden: already checked as a built-in
-            for context in _variants(sample):
-                for line in _check_kind(env, folders, kind, context):
+            for number, context in enumerate(_variants(sample)):
+                for line in _check_kind(env, folders, kind, context,
+                                        readability=number == 0):
                     if line not in lines:
                         lines.append(line)
     if cadence_file is not None:

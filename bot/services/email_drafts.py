@@ -4,21 +4,24 @@ every id from a request goes through :func:`bot.services.access.owned`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
-from bot.domain.asks import ask_context
+from bot.domain.asks import ask_context, promised_retry, propose_slots
 from bot.domain.cadence import Touch
+from bot.domain.calendar import as_calendar
 from bot.domain.drafts import EMAIL_STEP_DRAFTS, check_draft, drafts_after_call
 from bot.domain.model import Channel, FollowUpStatus
+from bot.domain.timing import Parties, WorkHours
 from bot.services.access import Refused, Who, owned, rep_of
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogResult, local_today
 from bot.services.drafts import DraftRenderer
+from bot.services.scheduling import parties_for
 from bot.services.touches import advance_cadence
 from bot.services.uow import unit_of_work
 
@@ -83,10 +86,39 @@ def write_draft(session: Session, renderer: DraftRenderer, kind: str, prospect: 
     return _record(row, prospect, draft.hints, notice)
 
 
+def _parties(session: Session, book: CadenceBook | None, prospect: Prospect, rep: Rep,
+             today: date, windows, holidays) -> Parties:
+    """Both people as the scheduler sees them (the prospect's country calendar, the
+    team's call windows, the rep's hours); without a cadence book, from what was passed."""
+    if book is not None:
+        return parties_for(session, book, prospect, rep, today)
+    hours = WorkHours(rep.work_start or time(8), rep.work_end or time(18),
+                      rep.working_days or "12345")
+    return Parties(prospect.tz, rep.tz, as_calendar(holidays), tuple(windows or ()), hours)
+
+
+def _ask(session: Session, book: CadenceBook | None, result: LogResult, prospect: Prospect,
+         rep: Rep, now: datetime, windows, holidays) -> dict:
+    """The times the outcome's drafts name, all from the stored appointment: the voicemail
+    email promises the scheduled call (when it may: bot.domain.asks.promised_retry), and a
+    recap proposes two times, the scheduled call first (bot.domain.asks.propose_slots)."""
+    today = local_today(now, prospect.tz)
+    parties = _parties(session, book, prospect, rep, today, windows, holidays)
+    touch = result.next_touch
+    call = (result.appointment if result.appointment is not None and touch is not None
+            and touch.channel is Channel.CALL else None)
+    retry_at = promised_retry(call, today=today, calendar=parties.calendar)
+    slots = propose_slots(parties, today=today, now=now, scheduled=call)
+    return ask_context(today, retry_at=retry_at, prospect_tz=prospect.tz,
+                       holidays=parties.calendar, slots=slots)
+
+
 def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRenderer,
                      result: LogResult, notes: dict, *, is_final: bool, now: datetime,
-                     windows, holidays=frozenset()) -> list[DraftRecord]:
-    """The drafts this outcome and the next touch call for. Once per call."""
+                     windows, holidays=frozenset(),
+                     book: CadenceBook | None = None) -> list[DraftRecord]:
+    """The drafts this outcome and the next touch call for. Once per call. ``book``: the
+    team's cadence book (the prospect's country calendar); else ``windows``/``holidays``."""
     touch: Touch | None = result.next_touch
     kinds = drafts_after_call(result.outcome.value, touch.draft if touch else None, is_final)
     if not kinds or result.prospect.do_not_call:
@@ -99,11 +131,7 @@ def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRend
             notes = latest_notes(session, prospect)[0]
         already = {d.template for d in session.scalars(select(EmailDraft).where(
             EmailDraft.team_id == call.team_id, EmailDraft.call_id == call.id))}
-        # The voicemail email names the call the cadence really scheduled: its stored window.
-        retry_at = (result.appointment.start if result.appointment and touch
-                    and touch.channel is Channel.CALL else None)
-        ask = ask_context(local_today(now, prospect.tz), retry_at=retry_at,
-                          prospect_tz=prospect.tz, holidays=holidays)
+        ask = _ask(session, book, result, prospect, rep, now, windows, holidays)
         drafts = [write_draft(session, renderer, kind, prospect, rep, notes, ask, call.id)
                   for kind in kinds if kind not in already]
     return [_adopted(session_factory, draft) if draft.kind in STEP_KINDS else draft
@@ -183,8 +211,11 @@ def edit_draft(session_factory, *, who: Who, draft_id: object, subject: str,
     with unit_of_work(session_factory) as session:
         draft, prospect = _load(session, who, draft_id)
         draft.subject, draft.body = subject, body
+        call = session.get(Call, draft.call_id) if draft.call_id is not None else None
+        notes = {key: getattr(call, key) for key in NOTE_KEYS} if call is not None else None
         draft.problems = [p.message for p in check_draft(draft.template, subject, body,
-                                                         company=prospect.company)]
+                                                         company=prospect.company,
+                                                         notes=notes)]
         return _record(draft, prospect)
 
 
@@ -209,6 +240,7 @@ def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object
         if prospect.do_not_call:
             raise DraftBlocked(prospect.name)
         draft.status, draft.sent_at = "sent", now
+        draft.remind_at = None  # sent: no reminder any more
         today: date = local_today(now, prospect.tz)
         due_email = _touch_sent(session, draft, prospect, today)
         if due_email is not None:  # the cadence's email step is done: on to the next

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,8 @@ from bot.domain.cadence import default_draft
 from bot.domain.digest import DueItem
 from bot.domain.drafts import EMAIL_STEP_DRAFTS, NOTE_DRAFTS
 from bot.domain.model import Channel, FollowUpStatus
-from bot.domain.timing import local_date
+from bot.domain.send_time import send_window
+from bot.domain.timing import WorkHours, local_date
 from bot.services.drafts import DraftRenderer
 from bot.services.email_drafts import latest_notes, write_draft
 from bot.services.uow import unit_of_work
@@ -50,6 +51,36 @@ def touch_drafts(session_factory, renderer: DraftRenderer, *, team_id: str,
         if item.draft_id is None and touch_kind(item.channel, item.draft) is not None:
             item = replace(item, draft_id=_touch_draft(session_factory, renderer, team_id,
                                                        item.follow_up_id, now))
+        result.append(item)
+    return _send_times(session_factory, team_id, result, now)
+
+
+def _send_times(session_factory, team_id: str, items: list[DueItem],
+                now: datetime) -> list[DueItem]:
+    """Each email touch with the best time to send it on its day (today, once overdue:
+    bot.domain.send_time, inside its rep's hours) and its draft's reminder, if set."""
+    emails = [item.follow_up_id for item in items if item.channel == Channel.EMAIL.value]
+    if not emails:
+        return items
+    with unit_of_work(session_factory) as session:
+        rows = session.execute(
+            select(FollowUp.id, Rep.tz, Rep.work_start, Rep.work_end, Rep.working_days,
+                   EmailDraft.remind_at)
+            .join(Rep, Rep.id == FollowUp.rep_id)
+            .outerjoin(EmailDraft, EmailDraft.follow_up_id == FollowUp.id)
+            .where(FollowUp.team_id == team_id, FollowUp.id.in_(emails))).all()
+    found = {row[0]: row for row in rows}
+    result = []
+    for item in items:
+        row = found.get(item.follow_up_id) if item.channel == Channel.EMAIL.value else None
+        if row is not None:
+            _, rep_tz, start, end, days, remind_at = row
+            hours = WorkHours(start or time(8), end or time(18), days or "12345")
+            day = max(item.due_on, local_date(now, item.prospect_tz))
+            slot = send_window(day, prospect_tz=item.prospect_tz, rep_tz=rep_tz, hours=hours,
+                               now=now)
+            item = replace(item, send_start=slot.start if slot else None,
+                           send_end=slot.end if slot else None, remind_at=remind_at)
         result.append(item)
     return result
 

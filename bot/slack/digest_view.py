@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.digest import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
-from bot.domain.windows import describe_appointment, format_day
+from bot.domain.windows import describe_appointment, describe_window, format_day, stored_window
 from bot.services.queue import SNOOZES
 from bot.services.touch_drafts import touch_kind
 from bot.slack import ids
@@ -70,6 +70,7 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
                                     outside_hours=item.outside_hours,
                                     call=item.channel == "call")
         lines.append(f":clock4: {when}")
+    lines += send_lines(item, rep_tz)
     if item.purpose and item.channel != "call":
         lines.append(f"_{escape_clipped(item.purpose, 150)}_")
     if item.draft_id is not None and item.channel in ("email", "linkedin"):
@@ -77,6 +78,39 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
         lines.append(f":memo: {title} ready: copy it from here" if item.channel == "linkedin"
                      else f":email: {title} drafted: copy, edit, mark as sent")
     return clip_mrkdwn("\n".join(lines), 3000)
+
+
+def _clock(moment: datetime, tz: str) -> str:
+    local = moment.astimezone(ZoneInfo(tz))
+    text = f"{local.hour % 12 or 12}" + (f":{local.minute:02d}" if local.minute else "")
+    return f"{text} {'am' if local.hour < 12 else 'pm'}"
+
+
+def send_lines(item: DueItem, rep_tz: str) -> list[str]:
+    """An email touch: the best time to send it today, in both zones, and the reminder."""
+    if item.channel != "email" or item.send_start is None or item.send_end is None:
+        return []
+    best = describe_window(stored_window(item.send_start, item.send_end, item.prospect_tz),
+                           rep_tz)
+    lines = [f":outbox_tray: Best time to send: {best}"]
+    if item.remind_at is not None:
+        lines.append(f":bell: I'll DM you this draft at {_clock(item.remind_at, rep_tz)} "
+                     "(your time), unless it's marked sent by then.")
+    return lines
+
+
+def _remind(item: DueItem) -> list:
+    """"Remind me then" (at the start of the best send time), or "Cancel reminder"."""
+    if item.channel != "email" or item.draft_id is None:
+        return []
+    if item.remind_at is not None:
+        return [ButtonElement(action_id=ids.DRAFT_REMIND, text="Cancel reminder",
+                              value=encode({"d": item.draft_id, "c": 1, LIST_KEY: 1}))]
+    if item.send_start is None:
+        return []
+    at = int(item.send_start.timestamp())
+    return [ButtonElement(action_id=ids.DRAFT_REMIND, text="Remind me then",
+                          value=encode({"d": item.draft_id, "t": at, LIST_KEY: 1}))]
 
 
 def _words(item: DueItem, link: Link) -> list:
@@ -92,7 +126,8 @@ def _words(item: DueItem, link: Link) -> list:
     return [ButtonElement(action_id=ids.DRAFT_COPY, text="Copy email", value=value,
                           url=link(item.draft_id), style="primary"),
             ButtonElement(action_id=ids.DRAFT_EDIT, text="Edit", value=value),
-            ButtonElement(action_id=ids.DRAFT_SENT, text="Mark as sent", value=value)]
+            ButtonElement(action_id=ids.DRAFT_SENT, text="Mark as sent", value=value),
+            *_remind(item)]
 
 
 def _no_link(_draft_id: int) -> str | None:

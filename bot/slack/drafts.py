@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App
 
@@ -19,6 +19,7 @@ from bot.services.email_drafts import (
     get_draft,
     mark_sent,
 )
+from bot.services.reminders import cancel_reminder, set_reminder
 from bot.slack import ids
 from bot.slack.codec import action_value, as_id, decode, encode, seal, unseal
 from bot.slack.context import team_of, user_of
@@ -75,6 +76,16 @@ def _who(context, body: dict) -> Who:
 
 def _draft_id(body: dict) -> int | None:
     return as_id(action_value(body).get("d"))
+
+
+def _instant(value: object) -> datetime:
+    """A button's time (whole seconds since the epoch); the epoch itself when unreadable,
+    which the service refuses as a time gone by."""
+    seconds = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.fromtimestamp(0, UTC)
 
 
 def _typed(view: dict, block_id: str) -> str:
@@ -216,6 +227,25 @@ def register(app: App, deps) -> None:
         fallback, blocks = draft_blocks(draft, copy_url=None, sent_on=deps.clock())
         after_ack(deps, body, client, lambda: client.chat_update(
             channel=channel, ts=ts, text=fallback, blocks=blocks))
+
+    @app.action(ids.DRAFT_REMIND)
+    def remind(ack, body, context, client, respond):
+        ack()
+        who, value = _who(context, body), action_value(body)
+        try:
+            if value.get("c") == 1:
+                draft = cancel_reminder(deps.session_factory, who=who, draft_id=_draft_id(body))
+                note = f":bell: Reminder cancelled for {escape(draft.prospect_name)}."
+            else:
+                draft, _ = set_reminder(deps.session_factory, who=who,
+                                           draft_id=_draft_id(body), at=_instant(value.get("t")),
+                                           now=deps.clock())
+                note = (f":bell: I'll DM you the email to {escape(draft.prospect_name)} then, "
+                        "as it is at that moment.")
+        except Refused as exc:
+            return tell(respond, body, client, str(exc))
+        after_ack(deps, body, client, lambda: refresh(
+            client, deps, body, respond, team_id=draft.team_id, user_id=who.user_id, note=note))
 
     @app.action(ids.DRAFT_BREAKUP)
     def breakup(ack, body, context, client, respond):

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.drafts import NOTE_DRAFTS
+from bot.domain.drafts import NOTE_DRAFTS, blanks, blanks_label
 from bot.domain.windows import format_day
 from bot.services.email_drafts import DraftRecord
 from bot.slack import ids
@@ -59,7 +59,11 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
         SectionBlock(block_id="draft_text", text=MarkdownTextObject(
             text=f"```{text}```")),
     ]
-    notes = [f":bulb: {escape(hint)}" for hint in draft.hints]
+    to_fill = blanks(f"{draft.subject}\n{draft.body}")
+    notes = [f":pencil2: {blanks_label(len(to_fill))}: "
+             f"{escape_clipped(', '.join(dict.fromkeys(to_fill)), 300)}"] \
+        if to_fill and draft.status != "sent" else []
+    notes += [f":bulb: {escape(hint)}" for hint in draft.hints]
     notes += [f":mag: {escape(problem)}" for problem in draft.problems]
     if draft.notice:
         notes.append(f":warning: {escape_clipped(draft.notice, 300)}")

@@ -45,6 +45,7 @@ DRAFT_COPY = "draft_copy"
 DRAFT_EDIT = "draft_edit"
 DRAFT_SENT = "draft_sent"
 DRAFT_BREAKUP = "draft_breakup"
+DRAFT_REMIND = "draft_remind"  # "Remind me then" / "Cancel reminder" on a due-list email
 DRAFT_EDIT_CALLBACK = "draft_edit"
 DRAFT_COPY_CALLBACK = "draft_copy"
 

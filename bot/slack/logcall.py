@@ -134,6 +134,6 @@ def confirm_logged(client, deps, result, notes: dict, *, team_id: str, user_id: 
     client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     for draft in drafts_after_log(deps.session_factory, deps.renderer, result, notes,
                                   is_final=result.is_final_touch, now=deps.clock(),
-                                  windows=deps.cadences.windows):
+                                  windows=deps.cadences.windows, book=deps.cadences):
         post_draft(client, deps, user_id, draft)
     publish_home(client, deps, team_id=team_id, user_id=user_id)
