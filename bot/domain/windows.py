@@ -37,6 +37,11 @@ def _clock(moment: datetime, *, with_suffix: bool = True) -> str:
     return f"{text} {'am' if moment.hour < 12 else 'pm'}" if with_suffix else text
 
 
+def format_time(moment: datetime) -> str:
+    """'11 am', '4:30 pm' (the moment's own zone)."""
+    return _clock(moment)
+
+
 def format_range(window: CallWindow) -> str:
     """'4-5 pm', '11 am-12 pm', '4:30-5:30 pm'."""
     same_half = (window.start.hour < 12) == (window.end.hour < 12)

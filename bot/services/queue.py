@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import FollowUp, Prospect, Rep
+from bot.db.models import EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.model import CallType, FollowUpStatus, Outcome
 from bot.services.access import Refused, Who, owned
 from bot.services.cadences import CadenceBook
@@ -76,11 +76,32 @@ def quick_log(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
     return log_call(session_factory, command, book, now)
 
 
+@dataclass(frozen=True)
+class Snoozed:
+    prospect_name: str
+    day: date  # rep-local
+    promised: datetime | None = None  # the call time a sent voicemail email named
+    prospect_tz: str = "UTC"
+
+
+def _promised_time(session: Session, follow_up: FollowUp) -> datetime | None:
+    """The start of this call touch if a voicemail email written for the call that
+    scheduled it was sent (that email names the scheduled time when it fits the rep's
+    hours)."""
+    if (follow_up.channel != "call" or follow_up.call_id is None or follow_up.outside_hours
+            or follow_up.window_start is None):
+        return None
+    sent = session.scalar(select(EmailDraft.id).where(
+        EmailDraft.team_id == follow_up.team_id, EmailDraft.call_id == follow_up.call_id,
+        EmailDraft.template == "voicemail", EmailDraft.status == "sent").limit(1))
+    return follow_up.window_start if sent is not None else None
+
+
 def snooze(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
-           follow_up_id: object, choice: str, now: datetime) -> tuple[str, date]:
+           follow_up_id: object, choice: str, now: datetime) -> Snoozed:
     """Move the item to the rep's next working day, their third working day from today, or
     their first working day of next week (days the rep sees: rep-local), with a new
-    window on that day."""
+    window on that day. Says when a sent voicemail email had promised the old time."""
     with unit_of_work(session_factory) as session:
         follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
         today = local_today(now, rep.tz)
@@ -92,8 +113,9 @@ def snooze(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
             day = rep_working_day(rep, today + timedelta(days=7 - today.weekday()))
         else:
             raise StaleItem("Unknown snooze choice.")
+        promised = _promised_time(session, follow_up)
         reschedule(session, book, follow_up, prospect, rep, now, picked=day)
-        return prospect.name, day
+        return Snoozed(prospect.name, day, promised, prospect.tz)
 
 
 @contextmanager

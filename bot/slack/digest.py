@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 
 from bot.domain.model import Outcome
-from bot.domain.windows import format_day
+from bot.domain.windows import format_day, format_time
 from bot.services.access import Refused
 from bot.services.queue import check_item, mark_done, quick_log, skip
 from bot.services.queue import snooze as snooze_item
@@ -23,6 +24,18 @@ from bot.slack.text import escape
 
 OUTCOMES = {ids.DIGEST_CONNECTED: Outcome.CONNECTED, ids.DIGEST_VOICEMAIL: Outcome.VOICEMAIL,
             ids.DIGEST_NO_ANSWER: Outcome.NO_ANSWER}
+
+
+def snoozed_note(moved) -> str:
+    """What the rep reads after a snooze; a warning when a sent voicemail email had
+    promised the old time."""
+    note = f":zzz: Snoozed {escape(moved.prospect_name)} to {format_day(moved.day)}."
+    if moved.promised is not None:
+        local = moved.promised.astimezone(ZoneInfo(moved.prospect_tz))
+        note += (f" :warning: Your voicemail email promised a call {local:%A} at "
+                 f"{format_time(local)} their time: let {escape(moved.prospect_name)} "
+                 "know about the new time.")
+    return note
 
 
 def _item_id(body: dict) -> int | None:
@@ -97,10 +110,10 @@ def register(app: App, deps) -> None:
                 then = f" Next touch: {format_day(due)}." if due else " No more steps."
                 note = f":fast_forward: Skipped this step with {escape(name)}.{then}"
             else:
-                name, due = snooze_item(deps.session_factory, deps.cadences, team_id=team_id,
-                                        user_id=user_id, follow_up_id=_item_id(body),
-                                        choice=choice, now=deps.clock())
-                note = f":zzz: Snoozed {escape(name)} to {format_day(due)}."
+                moved = snooze_item(deps.session_factory, deps.cadences, team_id=team_id,
+                                    user_id=user_id, follow_up_id=_item_id(body),
+                                    choice=choice, now=deps.clock())
+                note = snoozed_note(moved)
         except Refused as exc:
             return tell(respond, body, client, str(exc))
         after_ack(deps, body, client, lambda: refresh(
