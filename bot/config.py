@@ -49,7 +49,10 @@ class Settings:
     digest_cutoff: time = time(12)  # a missed morning DM goes out until this local time
     digest_when_empty: bool = False
     recap_nudge_hours: int = 2  # 0 turns the nudge off
-    digest_rate: float = 5.0  # due-list DMs per second per workspace
+    digest_rate: float = 5.0  # posts per second per workspace (bulk posts take 80% of it)
+    # A stopped sender's reps are taken over within about one lease plus one tick.
+    digest_lease_seconds: int = 30
+    digest_tick_seconds: int = 20
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Fail with one message naming every Slack variable the chosen mode needs."""
@@ -287,6 +290,8 @@ def load_settings(
         digest_when_empty=_bool(env, "DIGEST_WHEN_EMPTY", False),
         recap_nudge_hours=_int(env, "RECAP_NUDGE_HOURS", 2, 0, 48),
         digest_rate=float(_int(env, "DIGEST_RATE", 5, 1, 100)),
+        digest_lease_seconds=_int(env, "DIGEST_LEASE_SECONDS", 30, 3, 600),
+        digest_tick_seconds=_int(env, "DIGEST_TICK_SECONDS", 20, 1, 600),
     )
 
 

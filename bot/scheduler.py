@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 from multiprocessing.synchronize import Event
 
 from apscheduler.executors.pool import ProcessPoolExecutor, ThreadPoolExecutor
@@ -21,13 +22,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings, configure_logging
-from bot.domain.digest import TickReport
+from bot.domain.digest import SendLater, TickReport
 from bot.services.digest import run_digest_tick
-from bot.services.digest_runs import LEASE, Lease
+from bot.services.digest_runs import Lease
 from bot.services.nudges import claim_nudge, nudges_due
 from bot.services.reminders import claim_reminder, reminders_due
 from bot.slack.drafts import post_draft
-from bot.slack.notifier import DigestNotifier, WorkspaceLimiter
+from bot.slack.notifier import DigestNotifier, bulk_limiter
 from bot.slack.text import escape
 from bot.slack.users import slack_zone
 
@@ -77,11 +78,14 @@ class DigestRules:
 
 
 class Jobs:
-    def __init__(self, deps, client, *, lease: timedelta = LEASE):
-        self.deps, self.client, self.lease = deps, client, lease
+    def __init__(self, deps, client, *, lease: timedelta | None = None):
+        """``lease``: how long a pass's claims stay its own without a renewal (default
+        DIGEST_LEASE_SECONDS): a stopped sender's reps wait about that long."""
         settings = deps.settings
-        self.notifier = DigestNotifier(client, deps, WorkspaceLimiter(settings.digest_rate,
-                                                                      burst=5))
+        self.deps, self.client = deps, client
+        self.lease = lease or timedelta(seconds=settings.digest_lease_seconds)
+        self.notifier = DigestNotifier(client, deps, bulk_limiter(settings,
+                                                                  deps.session_factory))
         self.rules = DigestRules(settings.digest_cutoff, settings.digest_when_empty,
                                  deps.cadences.rules.max_calls, tuple(deps.cadences.windows))
         self.scheduler: BackgroundScheduler | None = None
@@ -106,20 +110,23 @@ class Jobs:
             return 0
         now = now or self.deps.clock()
         sent = 0
-        for draft_id, _team_id, user_id in nudges_due(self.deps.session_factory, now,
-                                                        timedelta(hours=hours)):
+        paced = self.notifier.paced  # nudges are bulk posts: the workspace's pace
+        for draft_id, team_id, user_id in nudges_due(self.deps.session_factory, now,
+                                                       timedelta(hours=hours)):
             draft = claim_nudge(self.deps.session_factory, draft_id, now)
             if draft is None:
                 continue
             try:
-                self.client.chat_postMessage(channel=user_id, text=(
+                paced(team_id, partial(self.client.chat_postMessage, channel=user_id, text=(
                     f":alarm_clock: {hours} hours since your call with "
                     f"{escape(draft.prospect_name)} and the recap isn't marked sent. "
-                    "Same-day recaps get the most replies; here it is, ready to go."))
-                post_draft(self.client, self.deps, user_id, draft)
+                    "Same-day recaps get the most replies; here it is, ready to go.")))
+                paced(team_id, partial(post_draft, self.client, self.deps, user_id, draft))
                 sent += 1
             except SlackApiError as exc:
                 log.warning("recap nudge to %s failed: %s", user_id, exc.response.get("error"))
+            except SendLater as exc:
+                log.warning("recap nudge to %s not sent: %s", user_id, exc)
         return sent
 
     def reminder_tick(self, now: datetime | None = None) -> int:
@@ -142,11 +149,14 @@ class Jobs:
                             exc.response.get("error"))
         return sent
 
-    def start(self, tick_seconds: int = 60, *, isolate: bool = False,
+    def start(self, tick_seconds: int | None = None, *, isolate: bool = False,
               nice: int = 10) -> BackgroundScheduler:
         """Start the jobs. ``isolate`` runs the digest tick in a child process at ``nice``
         (what ``followup-bot run`` does); otherwise on a scheduler thread, with this
-        process's clock (what tests use)."""
+        process's clock (what tests use). The digest tick comes every ``tick_seconds``
+        (default DIGEST_TICK_SECONDS): with the lease it bounds how long a stopped
+        sender's reps wait (20 s + 30 s by default: inside a minute)."""
+        tick_seconds = tick_seconds or self.deps.settings.digest_tick_seconds
         executors = {"default": ThreadPoolExecutor(4)}
         if isolate:
             context = multiprocessing.get_context("spawn")

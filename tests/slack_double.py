@@ -215,6 +215,7 @@ class Call:
     status: int
     response: dict | None
     at: float
+    team: str | None = None  # the workspace whose token made the call
 
 
 @dataclass
@@ -266,7 +267,8 @@ class FakeSlack:
         self.files: dict[str, dict] = {}  # file_id -> record (add_file)
         self.rate_limited: dict[str, int] = {}
         self._faults: list[_Fault] = []
-        self._buckets: dict[str, list[float]] = {}  # method -> [rate, burst, tokens, last]
+        # (method, team or None for all) -> [rate, burst, tokens, last]
+        self._buckets: dict[tuple[str, str | None], list[float]] = {}
         self._triggers: dict[str, list] = {}  # trigger_id -> [issued_at, used]
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -421,10 +423,22 @@ class FakeSlack:
         with self._lock:
             self._faults.append(_Fault(method, error, status, retry_after, delay, times))
 
-    def set_rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
-        """Token-bucket limit ``method``; excess calls get HTTP 429 + Retry-After."""
+    def set_rate_limit(self, method: str, per_second: float, burst: int = 1, *,
+                       team_id: str | None = None) -> None:
+        """Token-bucket limit ``method``; excess calls get HTTP 429 + Retry-After. With
+        ``team_id``, the allowance is that workspace's (whichever process calls with its
+        token), as Slack's posting cap is; without, one bucket for every caller."""
         with self._lock:
-            self._buckets[method] = [per_second, burst, float(burst), self._clock()]
+            self._buckets[(method, team_id)] = [per_second, burst, float(burst), self._clock()]
+
+    def posts_per_team(self) -> dict[str, int]:
+        """Messages chat.postMessage accepted, per workspace."""
+        with self._lock:
+            found: dict[str, int] = {}
+            for call in self.calls:
+                if call.method == "chat.postMessage" and (call.response or {}).get("ok"):
+                    found[call.team or ""] = found.get(call.team or "", 0) + 1
+            return found
 
     def messages_to(self, user_id: str) -> list[dict]:
         with self._lock:
@@ -523,6 +537,7 @@ class FakeSlack:
                     status,
                     body if isinstance(body, dict) else None,
                     self._clock(),
+                    self._team_of(params, headers),
                 )
             )
             self._cond.notify_all()
@@ -544,7 +559,8 @@ class FakeSlack:
             return fault.status, body, {}
         if fault and fault.error:
             return 200, {"ok": False, "error": fault.error}, {}
-        bucket = self._buckets.get(method)
+        team = self._team_of(params, headers)
+        bucket = self._buckets.get((method, team)) or self._buckets.get((method, None))
         if bucket:
             rate, burst, tokens, last = bucket
             now = self._clock()
@@ -557,9 +573,6 @@ class FakeSlack:
             bucket[2:] = [tokens - 1, now]
         if method == "response_url":
             return 200, {"ok": True}, {}
-        auth = headers.get("Authorization") or headers.get("authorization") or ""
-        token = params.get("token") or (auth[7:] if auth.startswith("Bearer ") else "")
-        team = self.tokens.get(token)
         if team is None:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -574,6 +587,11 @@ class FakeSlack:
             if e.messages:
                 body["response_metadata"] = {"messages": e.messages}
             return 200, body, {}
+
+    def _team_of(self, params: dict, headers: dict) -> str | None:
+        auth = headers.get("Authorization") or headers.get("authorization") or ""
+        return self.tokens.get(params.get("token") or (auth[7:] if auth.startswith("Bearer ")
+                                                       else ""))
 
     # -- method implementations (called with the lock held)
     def _user_json(self, rec: dict) -> dict:

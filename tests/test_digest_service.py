@@ -24,7 +24,14 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.timing import Parties, WorkHours, appoint_call, day_bounds, whole_day
 from bot.domain.windows import DEFAULT_WINDOWS
 from bot.services.digest import due_list_for, reps_to_consider, run_digest_tick
-from bot.services.digest_runs import claim, expired_runs, finish, record_skip, take_over
+from bot.services.digest_runs import (
+    LEASE,
+    claim,
+    expired_runs,
+    finish,
+    record_skip,
+    take_over,
+)
 
 TEAM = "T0001"
 NY = "America/New_York"
@@ -162,11 +169,11 @@ def test_two_schedulers_against_one_database_send_once(db_url, session_factory, 
 
     def scheduler(engine):
         try:
-            # Three ticks each, 15 s apart: the two processes' clocks disagree by up to 30 s,
-            # less than the two thirds of a lease a live sender always has left. (Minutes
-            # apart, as before leases, would be a clock skew no real pair of hosts has.)
+            # Three ticks each, 5 s apart: the two processes' clocks disagree by up to 10 s,
+            # less than the two thirds of a lease (30 s) a live sender always has left.
+            # (Minutes apart, as before leases, would be a skew no real pair of hosts has.)
             for step in range(1 if lockstep else 3):
-                now = ny(2026, 11, 25, 8, 30) + timedelta(seconds=15 * step)
+                now = ny(2026, 11, 25, 8, 30) + timedelta(seconds=5 * step)
                 reports.append(tick(make_session_factory(engine), now, outbox))
         except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)
@@ -197,10 +204,10 @@ def test_a_crash_mid_fan_out_never_sends_twice_and_the_dead_senders_run_is_taken
         tick(session_factory, start, Outbox(fail=Crash(), fail_for="UB"))
     assert [r.status for r in runs(session_factory)] == ["sent", "claimed"]
     outbox = Outbox()
-    restarted = tick(session_factory, start + timedelta(seconds=30), outbox)
+    restarted = tick(session_factory, start + LEASE / 2, outbox)
     assert (restarted.sent, restarted.sent_earlier, restarted.in_progress) == (1, 1, 1)
     assert outbox.users() == {"UC": 1}  # UB's lease still runs: no second sender
-    later = start + timedelta(seconds=61)  # the lease (60 s) ran out unrenewed
+    later = start + LEASE + timedelta(seconds=1)  # the lease ran out unrenewed
     resumed = tick(session_factory, later, outbox)
     assert (resumed.resumed, resumed.sent, resumed.sent_earlier) == (1, 1, 2)
     tick(session_factory, later + timedelta(minutes=30), outbox)
@@ -462,7 +469,7 @@ def test_a_long_pass_does_not_make_its_own_claims_look_abandoned(session_factory
     class SlowOutbox(Outbox):
         def __call__(self, rep, items, local_date, held=None):
             if rep.slack_user_id == "U2":  # while A is sending to U2, B's tick runs
-                seen.append(tick(session_factory, late + timedelta(seconds=30), other))
+                seen.append(tick(session_factory, late + LEASE / 2, other))
             return super().__call__(rep, items, local_date)
 
     mine = SlowOutbox()

@@ -242,3 +242,15 @@ class DigestRun(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # renewed while sending
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlackAllowance(Base):
+    """One workspace's pace for bulk posts (due lists, recap nudges), shared by every bot
+    process on PostgreSQL: see :mod:`bot.services.allowance`."""
+
+    __tablename__ = "slack_allowances"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the next bulk post's slot
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # Slack's Retry-After
+    pauses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 429s seen

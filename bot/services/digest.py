@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -76,7 +77,8 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     for the zone of a rep whose zone is not known yet (None: still unknown; nothing is
     recorded for that rep). ``workers`` reps are handled at once (``send`` must then be
     thread-safe). ``stop`` is asked before each rep: once it says yes, no new claim is
-    taken (shutdown).
+    taken (shutdown). A rep left to another sender whose lease runs out while this pass
+    still goes on is taken over by this pass (see ``_Pass.rescue``).
     """
     stamp = clock or (lambda: now)
     lease = lease or Lease(session_factory, stamp)
@@ -95,7 +97,10 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
             rep, day, action = plan
             if stop is not None and stop():
                 return TickReport()
-            return sender.handle(rep, day, action, existing.get((rep.rep_id, day)))
+            part = sender.handle(rep, day, action, existing.get((rep.rep_id, day)))
+            if stop is None or not stop():
+                part.add(sender.rescue())
+            return part
 
         # Sends wait on Slack (and on the workspace limiter); a few at once keep the pace
         # at the limit instead of at one round trip per rep. Claims keep it exactly-once.
@@ -143,6 +148,11 @@ class _Pass:
         self.settings, self.send, self.lease = settings_like, send, lease
         self.force, self.send_now, self.legacy_after = force, send_now, legacy_after
         self.today: dict[int, date] = {}  # each rep's local date (see plan)
+        # Reps this pass left to another sender's live lease (see rescue), and when to look
+        # at their leases next.
+        self.left: dict[int, tuple[RepRecord, date, str]] = {}
+        self._lock = threading.Lock()
+        self._next_rescue = stamp() + lease.length / 3
 
     def plan(self, reps: list[RepRecord], report: TickReport
              ) -> list[tuple[RepRecord, date, str]]:
@@ -180,12 +190,12 @@ class _Pass:
                            "past the cut-off before the digest could go out"):
                 report.skipped += 1
             else:
-                report.in_progress += 1  # another sender recorded the day a moment ago
+                self._leave(rep, day, action, report)  # another sender was a moment faster
             return
         run_id = claim(self.sf, rep.team_id, rep.rep_id, day, self.stamp(),
                        owner=self.lease.owner, lease_until=self.lease.until())
         if run_id is None and not self.force:
-            report.in_progress += 1  # another sender claimed it a moment ago
+            self._leave(rep, day, action, report)  # another sender claimed it a moment ago
             return
         self.deliver(rep, day, run_id, report)
 
@@ -204,9 +214,9 @@ class _Pass:
                 report.retried += verdict == "retry"
                 self.deliver(rep, day, run.id, report)
             else:
-                report.in_progress += 1  # another sender took it first
+                self._leave(rep, day, action, report)  # another sender took it first
         elif verdict == "in_progress":
-            report.in_progress += 1  # a live sender holds it
+            self._leave(rep, day, action, report)  # a live sender holds it
         else:  # it stands (so does a retry or resend past the cut-off)
             earlier = verdict if verdict.endswith("_earlier") else f"{run.status}_earlier"
             setattr(report, earlier, getattr(report, earlier) + 1)
@@ -222,7 +232,7 @@ class _Pass:
             if outcome == "given_up":  # it stopped every sender that tried: closed as failed
                 report.failed += 1
             else:
-                report.in_progress += 1  # another sender took it over first
+                self._leave(rep, day, action, report)  # another sender took it over first
             return
         report.resumed += 1
         if action == "send":
@@ -231,6 +241,42 @@ class _Pass:
             finish(self.sf, run.id, status="skipped", now=self.stamp(), owner=self.lease.owner,
                    error="interrupted before sending; not resumed before the cut-off")
             report.skipped += 1
+
+    def _leave(self, rep: RepRecord, day: date, action: str, report: TickReport) -> None:
+        """Another sender holds the rep's run: in progress elsewhere, unless it stops."""
+        report.in_progress += 1
+        with self._lock:
+            self.left[rep.rep_id] = (rep, day, action)
+
+    def rescue(self) -> TickReport:
+        """Take over the runs this pass left to another sender whose lease has since run
+        out: it stopped mid-pass (killed, frozen), and its reps must not wait for this
+        pass, which may be long, to end. Looks every third of a lease, from whichever
+        worker comes by; each rep rescued moves from in progress to its real outcome."""
+        mine = TickReport()
+        with self._lock:
+            now = self.stamp()
+            if not self.left or now < self._next_rescue:
+                return mine
+            self._next_rescue = now + self.lease.length / 3
+        try:
+            expired = expired_runs(self.sf, now, legacy_after=self.legacy_after)
+        except SQLAlchemyError:  # the next look, or the next pass, tries again
+            log.exception("could not look for stopped senders' digest runs")
+            return mine
+        for run in expired:
+            with self._lock:
+                plan = self.left.get(run.rep_id)
+                if plan is None or plan[1] != run.local_date:
+                    continue
+                del self.left[run.rep_id]
+            mine.in_progress -= 1
+            try:
+                self._take_over(*plan, run, mine)
+            except Exception:  # noqa: BLE001 - as in handle
+                log.exception("taking over digest run %s failed", run.id)
+                mine.failed += 1
+        return mine
 
     def close_abandoned(self, reps: list[RepRecord], report: TickReport) -> None:
         """Runs of stopped senders for a day already gone in the rep's zone: take them over

@@ -5,11 +5,12 @@ before anything is posted; its unique constraint lets exactly one sender win. Th
 (``owner``: host, pid and pass) holds the run under a short lease (``lease_until``) that a
 :class:`Lease` renews on its own thread while the pass runs, however long Slack or the
 workspace limiter makes a send wait. A run whose lease ran out belongs to a sender that
-stopped (killed, crashed, frozen): the next pass of any process, or ``digest --now``, takes
-it over at once (:func:`take_over`), so a dead sender's reps wait about one lease (60 s by
-default), not the old 15 minutes. A run claimed by a sender from before leases has no
-``lease_until`` and is taken over only after :data:`LEGACY_STALE`, so a rolling upgrade
-never steals a live old sender's run.
+stopped (killed, crashed, frozen): the next pass of any process, a pass already under way
+that left the run to that sender (it looks again every third of a lease), or ``digest
+--now`` takes it over at once (:func:`take_over`), so a dead sender's reps wait about one
+lease plus one tick (30 s + 20 s by default: inside a minute), not the old 15 minutes. A
+run claimed by a sender from before leases has no ``lease_until`` and is taken over only
+after :data:`LEGACY_STALE`, so a rolling upgrade never steals a live old sender's run.
 
 Exactly once, and where it is honestly not:
 
@@ -60,7 +61,9 @@ from bot.services.uow import unit_of_work
 log = logging.getLogger(__name__)
 SessionFactory = sessionmaker[Session]
 Clock = Callable[[], datetime]
-LEASE = timedelta(seconds=60)  # a stopped sender's runs are taken over within this
+# A stopped sender's runs are free for the taking this long after its last renewal
+# (the default of DIGEST_LEASE_SECONDS).
+LEASE = timedelta(seconds=30)
 LEGACY_STALE = timedelta(minutes=15)  # runs claimed before leases (lease_until NULL)
 _CHUNK = 500  # reps per query when looking up existing runs
 

@@ -7,10 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.digest import DueItem, LeaseLost, RepRecord, SendLater
+from bot.services.allowance import BULK_SHARE, SharedAllowance
 from bot.services.reps import deactivate_rep
 from bot.slack.due_message import list_message
 
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                        "request_timeout"})  # Slack posted nothing: try again later
 GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "users_not_found"})
+T = TypeVar("T")
 
 
 class WorkspaceLimiter:
@@ -55,10 +58,21 @@ class WorkspaceLimiter:
             self._state[team_id] = (0.0, now, now + seconds)
 
 
+def bulk_limiter(settings, session_factory) -> WorkspaceLimiter | SharedAllowance:
+    """The pace of bulk posts (due lists, recap nudges): at most BULK_SHARE of DIGEST_RATE
+    per workspace. On PostgreSQL it is kept in the database and shared by every process
+    (several bot processes may post for one workspace); on SQLite, where one bot process
+    runs, in this process's memory."""
+    if session_factory.kw["bind"].dialect.name == "postgresql":
+        return SharedAllowance(session_factory, settings.digest_rate)
+    return WorkspaceLimiter(settings.digest_rate * BULK_SHARE, burst=5)
+
+
 class DigestNotifier:
     """The ``send`` for run_digest_tick: builds the due list DM and posts it."""
 
-    def __init__(self, client, deps, limiter: WorkspaceLimiter, *, max_429_retries: int = 5):
+    def __init__(self, client, deps, limiter: WorkspaceLimiter | SharedAllowance, *,
+                 max_429_retries: int = 5):
         self.client, self.deps, self.limiter = client, deps, limiter
         self.max_429_retries = max_429_retries
 
@@ -68,27 +82,40 @@ class DigestNotifier:
         wait, which can be long): once the sender's lease on the run is in doubt it must
         not post, since another sender may have taken the run over (LeaseLost)."""
         text, blocks = list_message(self.deps, rep.team_id, items, rep_tz=rep.tz, today=day)
-        for _attempt in range(self.max_429_retries + 1):
-            self.limiter.acquire(rep.team_id)
+
+        def post() -> tuple[str, str]:
             if held is not None and not held():
                 raise LeaseLost(f"lease lost before posting to {rep.slack_user_id}")
-            try:
-                answer = self.client.chat_postMessage(channel=rep.slack_user_id, text=text,
-                                                      blocks=blocks)
-                return answer["channel"], answer["ts"]
-            except SlackApiError as exc:
-                if exc.response.status_code == 429:
-                    retry = float(exc.response.headers.get("Retry-After", 1) or 1)
-                    log.warning("rate limited in %s; pausing %.0fs", rep.team_id, retry)
-                    self.limiter.pause(rep.team_id, retry)
-                    continue
-                error = exc.response.get("error")
-                if error in GONE:
-                    log.info("rep %s is gone from Slack (%s): marked inactive",
-                             rep.slack_user_id, error)
-                    deactivate_rep(self.deps.session_factory, rep.team_id, rep.rep_id)
-                    raise
-                if exc.response.status_code >= 500 or error in TRANSIENT:
-                    raise SendLater(error or f"HTTP {exc.response.status_code}") from exc
+            answer = self.client.chat_postMessage(channel=rep.slack_user_id, text=text,
+                                                  blocks=blocks)
+            return answer["channel"], answer["ts"]
+
+        try:
+            return self.paced(rep.team_id, post)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error in GONE:
+                log.info("rep %s is gone from Slack (%s): marked inactive",
+                         rep.slack_user_id, error)
+                deactivate_rep(self.deps.session_factory, rep.team_id, rep.rep_id)
                 raise
+            if exc.response.status_code >= 500 or error in TRANSIENT:
+                raise SendLater(error or f"HTTP {exc.response.status_code}") from exc
+            raise
+
+    def paced(self, team_id: str, post: Callable[[], T]) -> T:
+        """``post()`` in the workspace's bulk pace. A 429 pauses the workspace's bulk posts
+        (every process's, on PostgreSQL) for Retry-After; then the post is tried again.
+        SendLater when Slack still says 429 after ``max_429_retries``, or when the pace
+        cannot be read (nothing was posted)."""
+        for _attempt in range(self.max_429_retries + 1):
+            self.limiter.acquire(team_id)
+            try:
+                return post()
+            except SlackApiError as exc:
+                if exc.response.status_code != 429:
+                    raise
+                retry = float(exc.response.headers.get("Retry-After", 1) or 1)
+                log.warning("rate limited in %s; pausing bulk posts %.0fs", team_id, retry)
+                self.limiter.pause(team_id, retry)
         raise SendLater(f"still rate limited after {self.max_429_retries} retries")
