@@ -22,6 +22,22 @@ def run_cli(*args, env=None, cwd=None, timeout=60):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def _wait_healthy(process: subprocess.Popen, port: int, hang_guard: float = 120) -> None:
+    """Wait until the started bot answers /healthz with 200. It answers 503 while its
+    health probe is slower than 1.5 s (a busy box) and refuses connections until it has
+    bound: both mean "not yet". The deadline is a hang guard, not a time budget."""
+    deadline = time.monotonic() + hang_guard
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "server did not become healthy"
+        time.sleep(0.1)
+
+
 def test_run_without_tokens_explains_what_is_missing(tmp_path):
     result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 2
@@ -88,16 +104,7 @@ def test_run_http_serves_events_and_healthz(fake_slack, tmp_path: Path):
          str(port)], env={**clean, **env}, cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None, process.communicate()[1]
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        assert health.status_code == 200
+        _wait_healthy(process, port)
         from tests.slack_requests import SlackSender
 
         sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET,
@@ -202,16 +209,7 @@ def test_run_waits_out_a_slack_outage_at_start(fake_slack, tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         fake_slack.wait_for("auth.test", 2, timeout=30)  # retried after the 503
-        deadline = time.monotonic() + 60
-        while True:  # a hang guard, not a time budget
-            try:
-                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None, process.communicate()[1]
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        assert health.status_code == 200
+        _wait_healthy(process, port)
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=10)
