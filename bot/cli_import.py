@@ -1,15 +1,19 @@
 """``followup-bot import`` (prospects from a CRM export) and ``followup-bot export``.
 
 Exit codes: 0 done (or a clean dry run); 1 the file has bad rows or cannot be read
-(nothing was written); 2 a usage or setup problem (bot.cli.CliError).
+(nothing was written), or the export's reader went away ("| head"); 2 a usage or setup
+problem, or the export file cannot be written (bot.cli.CliError).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import re
+import stat
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.config import Settings
@@ -28,6 +32,11 @@ def _positive(text: str) -> int:
 
 def add_parsers(sub) -> None:
     """The ``import`` and ``export`` subcommands, on bot.cli's parser."""
+    _add_import(sub)
+    _add_export(sub)
+
+
+def _add_import(sub) -> None:
     from bot.domain.crm_import import FIELDS
 
     imp = sub.add_parser("import", help="import prospects from a CRM export (HubSpot or "
@@ -48,13 +57,31 @@ def add_parsers(sub) -> None:
     imp.add_argument("--map", action="append", default=[], metavar='"Header=field"',
                      help=f"read a column as a field ({', '.join(FIELDS)}, or ignore); "
                           "repeatable")
-    exp = sub.add_parser("export", help="write the team's prospects as CSV")
-    exp.add_argument("what", choices=["prospects"])
-    exp.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+
+
+def _add_export(sub) -> None:
+    exp = sub.add_parser(
+        "export", help="write the team's calls, touches or prospects as CSV",
+        description="One row per call, per touch (a follow-up the cadence scheduled) or "
+                    "per prospect, as RFC 4180 CSV. A cell starting with = + - @ gets a "
+                    "leading apostrophe so no spreadsheet runs it (the import strips it).")
+    exp.add_argument("what", choices=["calls", "touches", "prospects"],
+                     help="calls: every logged call with its notes; touches: every "
+                          "follow-up and what became of it; prospects: re-imports with "
+                          "'followup-bot import'")
+    for option, word in (("--since", "from"), ("--until", "up to")):
+        exp.add_argument(option, metavar="DATE",
+                         help=f"only rows {word} this day, inclusive (YYYY-MM-DD): the "
+                              "rep's local date of a call, a touch's due day, the owner's "
+                              "local date a prospect was added")
+    exp.add_argument("--out", type=Path, metavar="FILE",
+                     help="write here, with a BOM so Excel reads UTF-8 (default stdout)")
     exp.add_argument("--team", metavar="TEAM_ID", help="as for import")
 
 
-def _session_factory(settings: Settings):
+def _session_factory(settings: Settings, *, reading: bool = False):
+    """Sessions on a database that answers and has this version's schema; ``reading``:
+    on the engine an export reads through (:func:`reading_engine`)."""
     from bot.cli import CliError, _engine
     from bot.db.engine import make_session_factory
     from bot.db.migrate import current_revision, head_revision, schema_state
@@ -66,7 +93,28 @@ def _session_factory(settings: Settings):
     if current != head_revision() and schema_state(current) != "newer":
         raise CliError("the database schema is not up to date: run 'followup-bot migrate' "
                        "first")
+    if reading:
+        engine.dispose()
+        engine = reading_engine(settings.database_url)
     return make_session_factory(engine)
+
+
+def reading_engine(url: str):
+    """An engine for a long read (an export into a slow pipe, 100,000 rows).
+
+    SQLite: the bot's engine takes the write lock when a transaction begins (BEGIN
+    IMMEDIATE, bot.db.engine), so an export through it would make reps' logs fail after
+    their 1 s busy timeout. A plain connection reads the WAL database without holding
+    anything a writer waits for. PostgreSQL: the background statement timeout (30 s), not
+    the 1.5 s meant for Slack requests; a streamed query's first fetch may sort.
+    """
+    from sqlalchemy import create_engine
+
+    from bot.db.engine import BACKGROUND_TIMEOUTS, make_engine
+
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": BACKGROUND_TIMEOUTS.lock_wait})
+    return make_engine(url, timeouts=BACKGROUND_TIMEOUTS)
 
 
 def _team(settings: Settings, session_factory, team: str | None, rep: str | None) -> str:
@@ -166,15 +214,78 @@ def describe(report, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.export import export_prospects
+def _day(option: str, text: str | None) -> date | None:
+    from bot.cli import CliError
 
-    session_factory = _session_factory(settings)
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{option} {text!r} is not a date: write it as YYYY-MM-DD, "
+                       "e.g. 2026-11-30") from None
+
+
+def _exporter(what: str):
+    from bot.services.export import export_prospects
+    from bot.services.export_activity import export_calls, export_touches
+
+    return {"calls": (export_calls, "call(s)"), "touches": (export_touches, "touch(es)"),
+            "prospects": (export_prospects, "prospect(s)")}[what]
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import CliError
+
+    since, until = _day("--since", args.since), _day("--until", args.until)
+    if since and until and until < since:
+        raise CliError(f"--until {until} is before --since {since}: nothing could match")
+    export, noun = _exporter(args.what)
+    session_factory = _session_factory(settings, reading=True)
     team = _team(settings, session_factory, args.team, None)
+
+    def write(out) -> int:
+        return export(session_factory, team, out, since=since, until=until)
+
     if args.out is None:
-        count = export_prospects(session_factory, team, sys.stdout)
-    else:  # a BOM, so Excel opens the file as UTF-8 ("Ömer", "深圳物流")
-        with open(args.out, "w", encoding="utf-8-sig", newline="") as out:
-            count = export_prospects(session_factory, team, out)
-        print(f"{count} prospect(s) written to {args.out}")
+        return _to_stdout(write)
+    count = _to_file(args.out, write)
+    print(f"{count} {noun} written to {args.out}")
     return 0
+
+
+def _to_stdout(write) -> int:
+    # UTF-8, CRLF between rows and bare LF inside notes, whatever the terminal's locale
+    # says and with no newline translation (Windows would turn CRLF into CR CR LF).
+    sys.stdout.reconfigure(encoding="utf-8", newline="")
+    try:
+        write(sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # "| head" has read what it wanted: no traceback, exit 1
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor one at exit
+        return 1
+    return 0
+
+
+def _to_file(path: Path, write) -> int:
+    """With a BOM, so Excel opens the file as UTF-8 ("Ömer", "深圳物流"). A write that
+    fails (disk full, quota) leaves no half file that would pass for a whole export."""
+    from bot.cli import CliError
+
+    try:
+        out = open(path, "w", encoding="utf-8-sig", newline="")  # closed below
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    ours = stat.S_ISREG(os.fstat(out.fileno()).st_mode) and not path.is_symlink()
+    try:
+        with out:
+            return write(out)
+    except BaseException as exc:
+        if ours:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            kept = "; the partial file was removed" if ours else ""
+            raise CliError(f"cannot write {path}: {exc.strerror or exc}{kept}") from None
+        raise
