@@ -43,6 +43,7 @@ class Deps:
     cadences: CadenceBook
     executor: ThreadPoolExecutor  # Bolt's listener executor (work after ack)
     renderer: DraftRenderer  # email drafts from templates/messages (+ the team's own)
+    workspace: Workspace  # the one team this deployment serves
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
@@ -84,6 +85,7 @@ def build_app(
         cadences=load_cadence_book(settings),
         executor=executor,
         renderer=DraftRenderer(settings.templates_dir),
+        workspace=workspace,
     )
     bolt_log = logging.getLogger("bot.bolt")
     if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):

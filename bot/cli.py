@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bot import cli_import
+from bot import cli_import, cli_report
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 
 log = logging.getLogger("bot")
@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="check: render every template with sample data and run the "
                                 "quality checks (TEMPLATES_DIR's templates too)")
     cli_import.add_parsers(sub)  # import, export
+    cli_report.add_parser(sub)
     return parser
 
 
@@ -360,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_templates_check(settings)
         if args.command == "digest":
             return cmd_digest(settings, args)
+        if args.command == "report":
+            return cli_report.cmd_report(settings, args)
         if args.command == "import":
             return cli_import.cmd_import(settings, args)
         if args.command == "export":

@@ -53,6 +53,7 @@ class Settings:
     # A stopped sender's reps are taken over within about one lease plus one tick.
     digest_lease_seconds: int = 30
     digest_tick_seconds: int = 20
+    manager_ids: tuple[str, ...] = ()  # Slack user ids that receive the weekly team report
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Fail with one message naming every Slack variable the chosen mode needs."""
@@ -252,6 +253,21 @@ def _country(env: Mapping[str, str], name: str) -> str | None:
                             f"as 'US', 'DE' or 'GB-SCT', got {value[:64]!r}.") from None
 
 
+def _user_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated Slack user ids (U... or W...), each once, in the order given."""
+    ids: list[str] = []
+    for raw in env.get(name, "").split(","):
+        value = raw.strip()
+        if not value:
+            continue
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,31}", value):
+            raise SettingsError(f"{name} must list Slack user ids such as U024BE7LH, "
+                                f"separated by commas; {value[:40]!r} is not one.")
+        if value not in ids:
+            ids.append(value)
+    return tuple(ids)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")
 ) -> Settings:
@@ -292,6 +308,7 @@ def load_settings(
         digest_rate=float(_int(env, "DIGEST_RATE", 5, 1, 100)),
         digest_lease_seconds=_int(env, "DIGEST_LEASE_SECONDS", 30, 3, 600),
         digest_tick_seconds=_int(env, "DIGEST_TICK_SECONDS", 20, 1, 600),
+        manager_ids=_user_ids(env, "MANAGER_IDS"),
     )
 
 

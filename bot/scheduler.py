@@ -90,6 +90,7 @@ class Jobs:
                                  deps.cadences.rules.max_calls, tuple(deps.cadences.windows))
         self.scheduler: BackgroundScheduler | None = None
         self._stop_event: Event | None = None
+        self._manager_zones: dict[str, str | None] = {}  # Slack's zone of non-rep managers
 
     def digest_tick(self, now: datetime | None = None, *, only_users=None, force=False,
                     ignore_schedule=False, stop=None) -> TickReport:
@@ -149,6 +150,14 @@ class Jobs:
                             exc.response.get("error"))
         return sent
 
+    def report_tick(self, now: datetime | None = None) -> list:
+        """Each manager's weekly report, once their week has begun (bot.slack.reports)."""
+        from bot.slack.reports import report_tick
+
+        return report_tick(self.client, self.deps, self.deps.workspace.team_id,
+                           now or self.deps.clock(), paced=self.notifier.paced,
+                           zones=self._manager_zones)
+
     def start(self, tick_seconds: int | None = None, *, isolate: bool = False,
               nice: int = 10) -> BackgroundScheduler:
         """Start the jobs. ``isolate`` runs the digest tick in a child process at ``nice``
@@ -176,6 +185,8 @@ class Jobs:
                               IntervalTrigger(seconds=tick_seconds), id="digest",
                               next_run_time=first)
         scheduler.add_job(self._safe(self.nudge_tick), IntervalTrigger(minutes=5), id="nudge")
+        scheduler.add_job(self._safe(self.report_tick), IntervalTrigger(seconds=60),
+                          id="reports")
         scheduler.add_job(self._safe(self.reminder_tick), IntervalTrigger(seconds=tick_seconds),
                           id="reminders")
         scheduler.start()

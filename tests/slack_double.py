@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.slack_double_files import UPLOAD_PATH, FileUploads
+
 # ---------------------------------------------------------------- validation
 
 MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
@@ -236,8 +238,9 @@ class SlackError(Exception):
         self.error, self.messages = error, messages
 
 
-class FakeSlack:
-    """Threaded fake of the Slack Web API on 127.0.0.1 (see module docstring)."""
+class FakeSlack(FileUploads):
+    """Threaded fake of the Slack Web API on 127.0.0.1 (see module docstring); the file
+    upload flow is in tests/slack_double_files.py."""
 
     def __init__(
         self,
@@ -252,7 +255,8 @@ class FakeSlack:
         self.bot_token, self.team_id, self.team_name = bot_token, team_id, team_name
         self.bot_user_id, self.bot_id, self.trigger_ttl = bot_user_id, "B0001", trigger_ttl
         # What auth.test reports as granted (the x-oauth-scopes header); None: no header.
-        self.granted_scopes: str | None = "commands,chat:write,users:read,files:read"
+        self.granted_scopes: str | None = ("commands,chat:write,users:read,files:read,"
+                                           "files:write")
         self._clock = clock
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -264,7 +268,8 @@ class FakeSlack:
         self.ephemerals: list[dict] = []
         self.views: dict[str, dict] = {}
         self.home_views: dict[str, dict] = {}
-        self.files: dict[str, dict] = {}  # file_id -> record (add_file)
+        self.files: dict[str, dict] = {}  # file_id -> record (add_file, shared uploads)
+        self.uploads: dict[str, dict] = {}  # file_id -> upload record (slack_double_files)
         self.rate_limited: dict[str, int] = {}
         self._faults: list[_Fault] = []
         # (method, team or None for all) -> [rate, burst, tokens, last]
@@ -340,6 +345,7 @@ class FakeSlack:
                 self.views,
                 self.home_views,
                 self.files,
+                self.uploads,
                 self.rate_limited,
                 self._faults,
                 self._buckets,
@@ -395,7 +401,8 @@ class FakeSlack:
         url = rec["url"] or (f"{self.base_url}/files-pri/{rec['team']}-{rec['id']}/download/"
                              f"{quote(rec['name'])}")
         return {k: rec[k] for k in ("id", "name", "user", "filetype", "size")} | {
-            "mimetype": "text/csv", "url_private": url, "url_private_download": url}
+            "mimetype": rec.get("mimetype", "text/csv"), "url_private": url,
+            "url_private_download": url}
 
     def new_trigger_id(self) -> str:
         """Issue a trigger id, valid for ``trigger_ttl`` seconds and a single use."""
@@ -448,6 +455,8 @@ class FakeSlack:
     def _serve(self, req: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(req.path)
         raw = req.rfile.read(int(req.headers.get("Content-Length") or 0))
+        if parts.path.startswith(UPLOAD_PATH):
+            return self._serve_upload(req, parts.path, raw)
         params: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
         ctype = req.headers.get("Content-Type", "")
         if raw and "json" in ctype:
@@ -496,7 +505,7 @@ class FakeSlack:
             rec = next((f for f in self.files.values() if f"{f['team']}-{f['id']}" == key),
                        None)
             if rec is not None and team == rec["team"]:
-                status, data, kind = 200, rec["content"], "text/csv"
+                status, data, kind = 200, rec["content"], rec.get("mimetype", "text/csv")
             elif rec is None and team is not None:
                 status, data, kind = 404, b"file not found", "text/plain"
             else:
@@ -578,6 +587,8 @@ class FakeSlack:
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
+        if missing := self._missing_scope(method):
+            return 200, missing, {}
         try:
             extra = ({"x-oauth-scopes": self.granted_scopes}
                      if method == "auth.test" and self.granted_scopes is not None else {})

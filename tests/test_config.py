@@ -39,6 +39,8 @@ def test_defaults_need_nothing():
         ({"DIGEST_CUTOFF": "noon"}, "DIGEST_CUTOFF"),
         ({"DIGEST_WHEN_EMPTY": "maybe"}, "DIGEST_WHEN_EMPTY"),
         ({"DRAFT_TTL_DAYS": "0"}, "DRAFT_TTL_DAYS"),
+        ({"MANAGER_IDS": "U024BE7LH, @mia"}, "MANAGER_IDS"),
+        ({"MANAGER_IDS": "C024BE7LH"}, "MANAGER_IDS"),
     ],
 )
 def test_malformed_setting_is_named(env, names):
@@ -100,3 +102,9 @@ def test_call_windows_parse():
     settings = load({"CALL_WINDOWS": "15:30-16:30, 10:00-11:00"})
     assert [(a.hour, a.minute, b.hour) for a, b in settings.call_windows] == [
         (15, 30, 16), (10, 0, 11)]
+
+
+def test_manager_ids_are_slack_user_ids_once_each_in_order():
+    assert load({"MANAGER_IDS": " U024BE7LH,W0ABC12, ,U024BE7LH"}).manager_ids == (
+        "U024BE7LH", "W0ABC12")
+    assert load({}).manager_ids == ()

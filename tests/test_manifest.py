@@ -30,7 +30,8 @@ def test_each_declared_command_and_event_is_answered(slack, fake_slack):
 def test_manifest_is_least_privilege_and_has_home_and_interactivity():
     manifest = _manifest()
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write",
-                                                             "users:read", "files:read"}
+                                                             "users:read", "files:read",
+                                                             "files:write"}
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True

@@ -29,7 +29,8 @@ def test_started_scheduler_sends_due_lists_on_its_own(slack, fake_slack, jobs, c
     try:
         digest = fake_slack.wait_for("chat.postMessage", posts + 1, timeout=HANG)[-1]
         assert "Your follow-ups for Thu 26 Nov" in str(digest.params["blocks"])
-        assert {job.id for job in jobs.scheduler.get_jobs()} == {"digest", "nudge", "reminders"}
+        assert {job.id for job in jobs.scheduler.get_jobs()} == {"digest", "nudge", "reminders",
+                                                                 "reports"}
     finally:
         jobs.shutdown()
 

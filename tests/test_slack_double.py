@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.error import HTTPError
 
 import pytest
 import requests
@@ -110,7 +111,8 @@ def test_users_info_as_get_with_query_params(fake: FakeSlack) -> None:
     assert resp.json()["user"]["id"] == "U0001"
 
 
-def test_conversations_open(client: WebClient) -> None:
+def test_conversations_open(client: WebClient, fake: FakeSlack) -> None:
+    fake.granted_scopes += ",im:write"  # the bot itself never opens conversations
     assert client.conversations_open(users="U0001")["channel"]["id"] == "DU0001"
     assert error_of(client.conversations_open, users="UNOPE").response["error"] == "user_not_found"
 
@@ -488,6 +490,122 @@ def test_response_url_is_recorded(fake: FakeSlack) -> None:
     url = fake.new_response_url()
     assert requests.post(url, json={"text": "hi", "replace_original": True}, timeout=5).json()["ok"]
     assert fake.calls_to("response_url")[0].params["text"] == "hi"
+
+
+# ---------------------------------------------------------------- file uploads
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3
+
+
+def test_files_upload_v2_shares_a_file_in_a_dm(client: WebClient, fake: FakeSlack) -> None:
+    """The real slack_sdk flow: getUploadURLExternal, the bytes, completeUploadExternal."""
+    dm = client.chat_postMessage(channel="U0001", text="Your report")["channel"]
+    answer = client.files_upload_v2(channel=dm, content=PNG, filename="week.png",
+                                    title="Team week", alt_txt="Connect rate by step",
+                                    initial_comment="Your chart")
+    file_id = answer["file"]["id"]
+    assert [c.method for c in fake.calls[1:]] == [
+        "files.getUploadURLExternal", "upload_url", "files.completeUploadExternal"]
+    assert fake.calls_to("files.getUploadURLExternal")[0].params["length"] == str(len(PNG))
+    [upload] = fake.uploads_to("U0001")
+    assert upload == fake.uploads_to(dm)[0] and upload["id"] == file_id
+    assert (upload["content"], upload["filename"], upload["title"]) == (PNG, "week.png",
+                                                                        "Team week")
+    assert upload["alt_txt"] == "Connect rate by step"
+    assert upload["initial_comment"] == "Your chart" and upload["channels"] == [dm]
+    _, message = fake.messages_to("U0001")  # the report's text, then the file
+    assert message["text"] == "Your chart" and message["files"][0]["id"] == file_id
+    assert client.files_info(file=file_id)["file"]["mimetype"] == "image/png"
+    assert fake.uploads_to("U0002") == []
+
+
+def test_the_upload_url_takes_a_multipart_form(client: WebClient, fake: FakeSlack) -> None:
+    ticket = client.files_getUploadURLExternal(filename="a.png", length=len(PNG))
+    form = {"filename": ("a.png", PNG, "image/png")}
+    sent = requests.post(ticket["upload_url"], files=form, timeout=5)
+    assert (sent.status_code, sent.text) == (200, f"OK - {len(PNG)}")
+    client.files_completeUploadExternal(files=[{"id": ticket["file_id"], "title": "A"}],
+                                        channel_id="DU0001")
+    assert fake.uploads_to("U0001")[0]["content"] == PNG
+
+
+def test_an_upload_of_the_wrong_length_is_refused(client: WebClient, fake: FakeSlack) -> None:
+    ticket = client.files_getUploadURLExternal(filename="a.png", length=len(PNG) + 1)
+    sent = requests.post(ticket["upload_url"], data=PNG, timeout=5)
+    assert sent.status_code == 400 and fake.calls_to("upload_url")[0].status == 400
+    files = [{"id": ticket["file_id"], "title": "A"}]
+    error = error_of(client.files_completeUploadExternal, files=files, channel_id="DU0001")
+    assert error.response["error"] == "file_not_found"
+    assert fake.uploads_to("U0001") == [] and fake.messages_to("U0001") == []
+
+
+def test_completing_an_unknown_or_unuploaded_id_fails(client: WebClient, fake: FakeSlack) -> None:
+    def complete(file_id: str) -> str:
+        return error_of(client.files_completeUploadExternal, files=[{"id": file_id}],
+                        channel_id="DU0001").response["error"]
+
+    assert complete("F0NEVER") == "file_not_found"
+    issued = client.files_getUploadURLExternal(filename="a.png", length=3)["file_id"]
+    assert complete(issued) == "file_not_found"  # issued, bytes never sent
+    done = client.files_upload_v2(channel="DU0001", content=PNG, filename="b.png")
+    assert complete(done["file"]["id"]) == "file_not_found"  # completes only once
+    assert len(fake.uploads_to("U0001")) == 1
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    ({"filename": "a.png", "length": 0}, "missing_argument"),
+    ({"filename": "a.png", "length": -3}, "invalid_arguments"),
+    ({"filename": "a.png", "length": "12kb"}, "invalid_arguments"),
+    ({"filename": "a.png"}, "invalid_arguments"),
+    ({"length": 12}, "invalid_arguments"),
+    ({"filename": "a.png", "length": 12, "alt_txt": "x" * 1001}, "alt_txt_too_large"),
+])
+def test_get_upload_url_checks_its_arguments(client: WebClient, args: dict, error: str) -> None:
+    answer = error_of(client.api_call, "files.getUploadURLExternal", params=args)
+    assert answer.response["error"] == error
+
+
+def test_alt_text_up_to_the_limit_under_either_name(client: WebClient, fake: FakeSlack) -> None:
+    longest = client.files_getUploadURLExternal(filename="a.png", length=1, alt_txt="x" * 1000)
+    node_name = client.api_call("files.getUploadURLExternal",
+                                params={"filename": "b.png", "length": 1, "alt_text": "chart"})
+    assert fake.uploads[longest["file_id"]]["alt_txt"] == "x" * 1000
+    assert fake.uploads[node_name["file_id"]]["alt_txt"] == "chart"
+
+
+def test_a_user_id_is_not_a_channel_id(client: WebClient, fake: FakeSlack) -> None:
+    """Slack shares into a conversation: a DM's id (D...), never a user id."""
+    error = error_of(client.files_upload_v2, channel="U0001", content=PNG, filename="a.png")
+    assert error.response["error"] == "invalid_arguments"
+    assert "^[CGDZ]" in error.response["response_metadata"]["messages"][0]
+    assert fake.uploads_to("U0001") == []
+
+
+def test_upload_methods_need_their_scopes(client: WebClient, fake: FakeSlack) -> None:
+    fake.granted_scopes = "commands,chat:write,users:read,files:read"
+    no_files = error_of(client.files_getUploadURLExternal, filename="a.png", length=1)
+    assert (no_files.response["error"], no_files.response["needed"]) == ("missing_scope",
+                                                                        "files:write")
+    assert error_of(client.conversations_open,
+                    users="U0001").response["error"] == "missing_scope"
+    fake.granted_scopes += ",files:write,im:write"
+    assert client.files_upload_v2(channel="DU0001", content=PNG, filename="a.png")["ok"]
+
+
+@pytest.mark.filterwarnings("ignore:client.files_upload\\(\\) may cause")
+def test_files_upload_was_retired(client: WebClient) -> None:
+    error = error_of(client.files_upload, content="x", channels="DU0001", filename="a.txt")
+    assert error.response["error"] == "method_deprecated"
+
+
+def test_a_failing_upload_url_stops_the_flow(client: WebClient, fake: FakeSlack) -> None:
+    """slack_sdk posts the bytes with urllib: a refused upload raises urllib's HTTPError."""
+    fake.fail("upload_url", status=500)
+    with pytest.raises(HTTPError, match="500"):
+        client.files_upload_v2(channel="DU0001", content=PNG, filename="a.png")
+    assert fake.calls_to("files.completeUploadExternal") == []
+    fake.reset()
+    assert fake.uploads == {}
 
 
 # ---------------------------------------------------------------- SlackSender

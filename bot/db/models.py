@@ -254,3 +254,39 @@ class SlackAllowance(Base):
     next_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the next bulk post's slot
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # Slack's Retry-After
     pauses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 429s seen
+
+
+class Manager(Base):
+    """A sales manager added in App Home (MANAGER_IDS names the others): they receive
+    the weekly team report. ``tz`` is Slack's zone for them, kept for managers who are
+    not reps themselves (a rep's own settings win)."""
+
+    __tablename__ = "managers"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class ReportRun(Base):
+    """The weekly report's claim: one row per (team, manager, week it belongs to), inserted
+    before anything is posted, so exactly one process sends it."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (UniqueConstraint("team_id", "manager_user_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
+    manager_user_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))  # ISO week the report is sent in
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    owner: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

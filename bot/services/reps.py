@@ -25,6 +25,16 @@ def _set_zone(rep: Rep, tz: str) -> None:
         rep.tz_known = True
 
 
+def ensure_team(session: Session, team_id: str) -> None:
+    """The team's row, created when first seen (by whichever request wins)."""
+    if session.get(Team, team_id) is None:
+        try:
+            with session.begin_nested():
+                session.add(Team(id=team_id))
+        except IntegrityError:
+            pass  # another request created it first
+
+
 def ensure_rep(session: Session, team_id: str, user_id: str, tz: str | None = None, *,
                default_tz: str = "UTC") -> Rep:
     """The rep row for (team, user), creating team and rep when first seen. ``tz`` (from
@@ -38,12 +48,7 @@ def ensure_rep(session: Session, team_id: str, user_id: str, tz: str | None = No
         if tz:
             _set_zone(rep, tz)
         return rep
-    if session.get(Team, team_id) is None:
-        try:
-            with session.begin_nested():
-                session.add(Team(id=team_id))
-        except IntegrityError:
-            pass  # another request created it first
+    ensure_team(session, team_id)
     try:
         with session.begin_nested():
             rep = Rep(team_id=team_id, slack_user_id=user_id, tz=tz or default_tz,

@@ -22,7 +22,7 @@ from bot.services.rep_settings import (
 )
 from bot.services.reps import rep_timezone, save_rep_profile
 from bot.services.team_settings import holiday_country, set_holiday_country
-from bot.slack import ids
+from bot.slack import home_team, ids
 from bot.slack.codec import decode
 from bot.slack.context import team_of, user_of
 from bot.slack.errors import after_ack
@@ -32,6 +32,7 @@ from bot.slack.home import (
     HolidaySetting,
     build_home,
 )
+from bot.slack.home_team import team_blocks
 from bot.slack.text import clip
 from bot.slack.users import slack_profile
 
@@ -60,10 +61,12 @@ def publish_home(client, deps, *, team_id: str, user_id: str,
                  digest_note: str | None = None) -> None:
     data = home_for(deps.session_factory, team_id, user_id, deps.clock())
     settings = digest_settings(deps.session_factory, team_id, user_id)
+    admin = workspace_admin(client, user_id)
     holidays = HolidaySetting(holiday_country(deps.session_factory, team_id),
-                              deps.settings.holiday_country, workspace_admin(client, user_id))
+                              deps.settings.holiday_country, admin)
+    team = team_blocks(deps, team_id, user_id, data.rep_tz, deps.clock(), admin=admin)
     client.views_publish(user_id=user_id, view=build_home(
-        data, settings, digest_note=digest_note, holidays=holidays))
+        data, settings, digest_note=digest_note, holidays=holidays, team=team))
 
 
 def save_setting(client, deps, *, team_id: str, user_id: str, save: Save,
@@ -198,3 +201,5 @@ def register(app: App, deps) -> None:
     def holiday_cleared(ack, body, context, client):
         ack()
         later(body, context, client, holidays(client, ""), makes_rep=False)
+
+    home_team.register(app, deps, later=later)

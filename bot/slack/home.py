@@ -209,7 +209,8 @@ def holiday_blocks(holidays: HolidaySetting) -> list:
 
 
 def build_home(data: HomeData, settings: RepSettings | None = None, *,
-               digest_note: str | None = None, holidays: HolidaySetting | None = None) -> View:
+               digest_note: str | None = None, holidays: HolidaySetting | None = None,
+               team: list | None = None) -> View:
     """The home tab; the rep's settings only when ``settings`` is given, the team's
     holidays only when ``holidays`` is. ``digest_note`` (why a change was not saved)
     closes the settings."""
@@ -232,6 +233,7 @@ def build_home(data: HomeData, settings: RepSettings | None = None, *,
                 MarkdownTextObject(text="Nothing here.")]))
             continue
         blocks.extend(_sections(items, key, data.rep_tz))
+    blocks.extend(team or ())  # managers: the team this week; admins: who the managers are
     if settings is not None:
         blocks.extend(digest_blocks(settings))
         blocks.extend(working_hours_blocks(settings))

@@ -56,3 +56,5 @@ DIGEST_DETAILS = "digest_details"
 DIGEST_DONE = "digest_done"
 DIGEST_MORE = "digest_more"  # overflow: snooze choices and skip
 PROSPECT_VERIFIED = "prospect_verified"  # "Number verified" after a wrong number
+HOME_MANAGER_ADD = "home_manager_add"  # users_select: an admin names a manager
+HOME_MANAGER_REMOVE = "home_manager_remove"  # + ":<n>", value: the manager's user id
