@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.services.cadences import CadenceBook, load_cadence_book
 from bot.services.drafts import DraftRenderer
+from bot.slack.context import provide_deps
 from bot.slack.trust import Workspace, learn_workspace, mark_verified, one_workspace
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,13 @@ class Deps:
     executor: ThreadPoolExecutor  # Bolt's listener executor (work after ack)
     renderer: DraftRenderer  # email drafts from templates/messages (+ the team's own)
     workspace: Workspace  # the one team this deployment serves
+    draft_secret: str  # signs draft page links and sealed modal metadata (see draft_secret)
+
+
+def draft_secret(settings: Settings) -> str:
+    """DRAFT_SECRET, else the signing secret; with neither (Socket Mode without
+    DRAFT_SECRET) a secret made for this app, so links die with the process."""
+    return settings.draft_secret or settings.slack_signing_secret or secrets.token_urlsafe(32)
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
@@ -86,6 +95,7 @@ def build_app(
         executor=executor,
         renderer=DraftRenderer(settings.templates_dir),
         workspace=workspace,
+        draft_secret=draft_secret(settings),
     )
     bolt_log = logging.getLogger("bot.bolt")
     if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
@@ -102,6 +112,7 @@ def build_app(
     # After Bolt's own middleware (signature check first), before every listener.
     mark_verified(app, signatures_checked=settings.slack_signing_secret is not None)
     one_workspace(app, workspace, executor)
+    provide_deps(app, deps)  # listeners read them with bot.slack.context.deps_of
     register_all(app, deps)
     app.deps = deps  # type: ignore[attr-defined]  # for the web layer and the scheduler
     return app

@@ -10,7 +10,6 @@ from bot.resources import templates_dir
 from bot.services.access import Refused, Who
 from bot.services.draft_links import LinkExpired, LinkInvalid, read_token
 from bot.services.email_drafts import DraftBlocked, get_draft, mark_sent
-from bot.slack.drafts import draft_secret
 from bot.slack.drafts_view import KIND_TITLES
 
 WEB_TEMPLATES = templates_dir() / "web"
@@ -42,7 +41,7 @@ def handle(deps, environ: dict, start_response) -> list[bytes]:
     if "/" in token or (marking and method != "POST") or (not marking and method != "GET"):
         return _plain(start_response, NOT_FOUND)
     try:
-        ref = read_token(draft_secret(deps.settings), token, deps.clock())
+        ref = read_token(deps.draft_secret, token, deps.clock())
         holder = Who.link(ref.team_id, ref.draft_id)
         if marking:
             mark_sent(deps.session_factory, deps.cadences, who=holder, draft_id=ref.draft_id,

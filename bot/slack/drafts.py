@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App
@@ -37,12 +36,6 @@ from bot.slack.replies import tell
 from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
-_PROCESS_SECRET = secrets.token_urlsafe(32)
-
-
-def draft_secret(settings) -> str:
-    """DRAFT_SECRET, else the signing secret; with neither, links die with the process."""
-    return settings.draft_secret or settings.slack_signing_secret or _PROCESS_SECRET
 
 
 def copy_url(deps, draft: DraftRecord) -> str | None:
@@ -56,7 +49,7 @@ def draft_link(deps, team_id: str, draft_id: int) -> str | None:
     settings = deps.settings
     if not settings.public_url or not copy_url_ok(deps):
         return None
-    token = make_token(draft_secret(settings), DraftRef(draft_id, team_id), deps.clock(),
+    token = make_token(deps.draft_secret, DraftRef(draft_id, team_id), deps.clock(),
                        timedelta(days=settings.draft_ttl_days))
     return f"{settings.public_url}/drafts/{token}"
 
@@ -119,11 +112,11 @@ def edit_state(deps, draft: DraftRecord, user_id: str, body: dict) -> str:
     cannot point the rewrite at any other message. A due list is left as it is."""
     channel, ts = _where(body)
     return encode(seal({"d": draft.id, "u": user_id, "c": channel, "ts": ts,
-                        LIST_KEY: int(from_list(body))}, draft_secret(deps.settings)))
+                        LIST_KEY: int(from_list(body))}, deps.draft_secret))
 
 
 def _sealed(deps, meta: dict, draft_id: int, user_id: str) -> dict | None:
-    where = unseal(meta, draft_secret(deps.settings))
+    where = unseal(meta, deps.draft_secret)
     if not where or where.get("d") != draft_id or where.get("u") != user_id:
         return None
     return where
