@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.model import FollowUpStatus
+from bot.services.reps import find_rep
 from bot.services.uow import unit_of_work
 
 MAX_ID = 2**31 - 1  # id columns are 32-bit integers on PostgreSQL
@@ -67,10 +68,7 @@ def is_id(raw: object) -> bool:
 
 
 def _rep(session: Session, who: Who) -> Rep | None:
-    if who.user_id is None:
-        return None
-    return session.scalar(select(Rep).where(Rep.team_id == who.team_id,
-                                            Rep.slack_user_id == who.user_id))
+    return find_rep(session, who.team_id, who.user_id)
 
 
 def rep_of(session: Session, who: Who) -> Rep:
@@ -147,7 +145,6 @@ def take_over_question(session_factory: sessionmaker[Session], *, team_id: str, 
             Prospect.id == prospect_id, Prospect.team_id == team_id))
         if prospect is None:
             return None
-        rep_id = session.scalar(select(Rep.id).where(Rep.team_id == team_id,
-                                                     Rep.slack_user_id == user_id))
-        theirs = _theirs(session, prospect, rep_id if rep_id is not None else -1)
+        rep = find_rep(session, team_id, user_id)
+        theirs = _theirs(session, prospect, rep.id if rep is not None else -1)
         return _held_by(session, prospect, theirs) if theirs else None

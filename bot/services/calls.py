@@ -23,7 +23,7 @@ from bot.domain.text import search_key
 from bot.domain.timing import Appointment, local_date
 from bot.services.access import Refused, Who, owned, take_over
 from bot.services.cadences import CadenceBook
-from bot.services.reps import ensure_rep
+from bot.services.reps import ensure_rep, find_rep
 from bot.services.scheduling import parties_for, place, schedule, stored_appointment
 from bot.services.uow import unit_of_work
 
@@ -140,9 +140,8 @@ def suggest_next_date(session_factory: sessionmaker[Session], book: CadenceBook,
     touch a "no answer" would schedule, computed exactly as logging it would. A new
     prospect is taken to be in the rep's zone (the modal's default)."""
     with unit_of_work(session_factory) as session:
-        rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
-                                               Rep.slack_user_id == user_id))
-        rep = rep or Rep(team_id=team_id, slack_user_id=user_id, tz=rep_tz)
+        rep = (find_rep(session, team_id, user_id)
+               or Rep(team_id=team_id, slack_user_id=user_id, tz=rep_tz))
         prospect = None
         if prospect_id is not None:
             prospect = session.scalar(select(Prospect).where(

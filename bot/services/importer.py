@@ -38,7 +38,7 @@ from bot.services.import_reading import (  # noqa: F401 - the import's public na
     read_rows,
 )
 from bot.services.import_values import resolve_place
-from bot.services.reps import ensure_rep
+from bot.services.reps import ensure_rep, find_rep
 from bot.services.uow import unit_of_work
 
 
@@ -144,9 +144,8 @@ def _check(session_factory: sessionmaker[Session], opener: Opener, request: Impo
            report: ImportReport, facts: FileFacts) -> None:
     seen = _Seen()
     with unit_of_work(session_factory) as session:
-        rep_tz = session.scalar(select(Rep.tz).where(
-            Rep.team_id == request.team_id, Rep.slack_user_id == request.rep_user_id))
-        rep_tz = rep_tz or request.default_tz
+        rep = find_rep(session, request.team_id, request.rep_user_id)
+        rep_tz = rep.tz if rep else request.default_tz
         for batch in batches(read_rows(opener, request.mapping, facts)):
             report.rows += len(batch)
             good, repeats = [], {}

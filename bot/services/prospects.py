@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import FollowUp, Prospect, Rep
+from bot.db.models import FollowUp, Prospect
 from bot.domain.model import FollowUpStatus
 from bot.domain.text import search_key
 from bot.domain.timing import day_bounds, local_date
+from bot.services.reps import find_rep
 from bot.services.uow import unit_of_work
 
 
@@ -95,8 +96,7 @@ def home_for(session_factory: sessionmaker[Session], team_id: str, user_id: str,
     """The rep's own pending touches by their stored windows (rep-local days): overdue
     (the window ended), due today, and the next ``days_ahead`` days."""
     with unit_of_work(session_factory) as session:
-        rep = session.scalar(
-            select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id))
+        rep = find_rep(session, team_id, user_id)
         tz = rep.tz if rep else "UTC"
         today = local_date(now, tz)
         if rep is None:

@@ -16,6 +16,7 @@ from bot.services.access import Refused, Who, owned
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogCall, LogResult, local_today, log_call
 from bot.services.digest import due_list_for
+from bot.services.reps import find_rep
 from bot.services.scheduling import rep_working_day, reschedule
 from bot.services.touches import advance_cadence
 from bot.services.uow import unit_of_work
@@ -161,8 +162,7 @@ def rep_due_list(session_factory, *, team_id: str, user_id: str, now: datetime,
                  max_calls: int, windows) -> RepList:
     """The rep's overdue and due-today items right now (empty for an unknown rep)."""
     with unit_of_work(session_factory) as session:
-        rep = session.scalar(select(Rep).where(Rep.team_id == team_id,
-                                               Rep.slack_user_id == user_id))
+        rep = find_rep(session, team_id, user_id)
         rep_id, tz = (rep.id, rep.tz) if rep else (None, "UTC")
     today = local_today(now, tz)
     if rep_id is None:

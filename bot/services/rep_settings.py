@@ -14,11 +14,10 @@ from functools import lru_cache
 from typing import TypeGuard
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Rep
-from bot.services.reps import ensure_rep
+from bot.services.reps import ensure_rep, find_rep
 from bot.services.uow import unit_of_work
 
 WEEKDAYS = "1234567"  # ISO weekdays, Monday = 1
@@ -70,8 +69,7 @@ def _of(rep: Rep) -> RepSettings:
 
 
 def _find(session: Session, team_id: str, user_id: str) -> Rep | None:
-    return session.scalar(
-        select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id))
+    return find_rep(session, team_id, user_id)
 
 
 def digest_settings(session_factory: sessionmaker[Session], team_id: str,
@@ -113,8 +111,7 @@ def set_working_hours(session_factory: sessionmaker[Session], team_id: str, user
     one stays). False, and nothing saved (no rep created), unless they end after they
     start. The rep's row is locked while checking, so two changes cannot cross."""
     with unit_of_work(session_factory) as session:
-        rep = session.scalar(select(Rep).where(
-            Rep.team_id == team_id, Rep.slack_user_id == user_id).with_for_update())
+        rep = find_rep(session, team_id, user_id, for_update=True)
         current = _of(rep) if rep else DEFAULTS
         new_start = _minute(start) if start is not None else current.work_start
         new_end = _minute(end) if end is not None else current.work_end

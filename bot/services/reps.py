@@ -25,6 +25,15 @@ def _set_zone(rep: Rep, tz: str) -> None:
         rep.tz_known = True
 
 
+def find_rep(session: Session, team_id: str, user_id: str | None, *,
+             for_update: bool = False) -> Rep | None:
+    """The rep that is (team, Slack user), or None: the one lookup by Slack identity."""
+    if user_id is None:
+        return None
+    query = select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
 def ensure_team(session: Session, team_id: str) -> None:
     """The team's row, created when first seen (by whichever request wins)."""
     if session.get(Team, team_id) is None:
@@ -41,9 +50,7 @@ def ensure_rep(session: Session, team_id: str, user_id: str, tz: str | None = No
     Slack) replaces the stored zone and makes it known; ``default_tz`` only applies to a
     new rep, whose zone then stays unknown (``tz_known`` False: no due list is claimed or
     skipped on a guessed local day) until Slack says."""
-    rep = session.scalar(
-        select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id)
-    )
+    rep = find_rep(session, team_id, user_id)
     if rep is not None:
         if tz:
             _set_zone(rep, tz)
@@ -55,9 +62,7 @@ def ensure_rep(session: Session, team_id: str, user_id: str, tz: str | None = No
                       tz_known=bool(tz))
             session.add(rep)
     except IntegrityError:  # created by a concurrent request: use theirs, with our zone
-        rep = session.scalars(
-            select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == user_id)
-        ).one()
+        rep = find_rep(session, team_id, user_id)
         if tz:
             _set_zone(rep, tz)
     return rep
@@ -65,9 +70,8 @@ def ensure_rep(session: Session, team_id: str, user_id: str, tz: str | None = No
 
 def rep_timezone(session_factory: sessionmaker[Session], team_id: str, user_id: str) -> str | None:
     with unit_of_work(session_factory) as session:
-        return session.scalar(
-            select(Rep.tz).where(Rep.team_id == team_id, Rep.slack_user_id == user_id)
-        )
+        rep = find_rep(session, team_id, user_id)
+        return rep.tz if rep else None
 
 
 def save_rep_profile(session_factory: sessionmaker[Session], team_id: str, user_id: str,
