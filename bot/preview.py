@@ -15,7 +15,7 @@ from bot.cli import CliError
 from bot.config import Settings
 from bot.domain.digest import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
-from bot.domain.windows import describe_appointment, format_day
+from bot.domain.windows import clock_text, describe_appointment, format_day
 from bot.services.preview import RepDay, preview_days
 from bot.services.touch_drafts import touch_kind
 from bot.slack.digest_view import room, step_label
@@ -94,8 +94,7 @@ def _plain(text: str, limit: int = 200) -> str:
 
 
 def _clock(moment: datetime) -> str:
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+    return clock_text(moment, minutes=True)
 
 
 def _span(item: DueItem, zone: str) -> str:

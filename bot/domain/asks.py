@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import NO_HOLIDAYS, BusinessCalendar, is_business_day
 from bot.domain.timing import Appointment, Parties, local_date, window_on
+from bot.domain.windows import clock_text
 
 BEST_DAYS = (1, 2, 3)  # Tuesday-Thursday
 PROMISE_DAYS = 5  # a retry time is named only for a call within this many business days
@@ -31,12 +32,6 @@ def two_days(today: date, holidays: Container[date] = NO_HOLIDAYS) -> tuple[date
     return tuple(sorted(picked))  # type: ignore[return-value]
 
 
-def _hour(moment) -> str:
-    hour = moment.hour % 12 or 12
-    text = f"{hour}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}"
-    return f"{text} {'am' if moment.hour < 12 else 'pm'}"
-
-
 def _far(start: datetime, prospect_tz: str, today: date) -> bool:
     """A week or more ahead: a weekday name alone would be ambiguous."""
     return (start.astimezone(ZoneInfo(prospect_tz)).date() - today).days >= 7
@@ -50,7 +45,7 @@ def say_time(start: datetime, prospect_tz: str, today: date, *,
     if dated is None:
         dated = _far(start, prospect_tz, today)
     day = f"{local:%A} {local.day} {local:%b}" if dated else f"{local:%A}"
-    return f"{day} at {_hour(local)}"
+    return f"{day} at {clock_text(local)}"
 
 
 def _windows(parties: Parties):

@@ -31,23 +31,26 @@ def windows_on(
     ]
 
 
-def _clock(moment: datetime, *, with_suffix: bool = True) -> str:
+def clock_text(moment: time | datetime, *, with_suffix: bool = True,
+               minutes: bool = False) -> str:
+    """The one 12-hour clock: '8:30 am', '9 am', '12:15 pm' (wall time as given);
+    ``minutes`` always shows them ('9:00 am', for the preview's exact times)."""
     hour = moment.hour % 12 or 12
-    text = f"{hour}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}"
+    text = f"{hour}" if moment.minute == 0 and not minutes else f"{hour}:{moment.minute:02d}"
     return f"{text} {'am' if moment.hour < 12 else 'pm'}" if with_suffix else text
 
 
 def format_time(moment: datetime) -> str:
     """'11 am', '4:30 pm' (the moment's own zone)."""
-    return _clock(moment)
+    return clock_text(moment)
 
 
 def format_range(window: CallWindow) -> str:
     """'4-5 pm', '11 am-12 pm', '4:30-5:30 pm'."""
     same_half = (window.start.hour < 12) == (window.end.hour < 12)
     if same_half:
-        return f"{_clock(window.start, with_suffix=False)}-{_clock(window.end)}"
-    return f"{_clock(window.start)}-{_clock(window.end)}"
+        return f"{clock_text(window.start, with_suffix=False)}-{clock_text(window.end)}"
+    return f"{clock_text(window.start)}-{clock_text(window.end)}"
 
 
 def format_day(day: date) -> str:

@@ -20,7 +20,13 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.digest import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
-from bot.domain.windows import describe_appointment, describe_window, format_day, stored_window
+from bot.domain.windows import (
+    clock_text,
+    describe_appointment,
+    describe_window,
+    format_day,
+    stored_window,
+)
 from bot.services.queue import SNOOZES
 from bot.services.touch_drafts import touch_kind
 from bot.slack import ids
@@ -81,9 +87,7 @@ def item_text(item: DueItem, rep_tz: str, now: datetime, windows) -> str:
 
 
 def _clock(moment: datetime, tz: str) -> str:
-    local = moment.astimezone(ZoneInfo(tz))
-    text = f"{local.hour % 12 or 12}" + (f":{local.minute:02d}" if local.minute else "")
-    return f"{text} {'am' if local.hour < 12 else 'pm'}"
+    return clock_text(moment.astimezone(ZoneInfo(tz)))
 
 
 def send_lines(item: DueItem, rep_tz: str) -> list[str]:

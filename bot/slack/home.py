@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.windows import describe_appointment, format_day
+from bot.domain.windows import clock_text, describe_appointment, format_day
 from bot.services.countries import MAX_INPUT, country_label
 from bot.services.prospects import HomeData, UpcomingTouch
 from bot.services.rep_settings import WEEKDAYS, RepSettings
@@ -75,13 +75,6 @@ def _sections(items: list[UpcomingTouch], block_prefix: str,
     chunks.append(current)
     return [SectionBlock(block_id=f"{block_prefix}_{i}", text=MarkdownTextObject(text=chunk))
             for i, chunk in enumerate(chunks)]
-
-
-def clock_text(moment: time) -> str:
-    """'8:30 am', '9 am', '12:15 pm'."""
-    hour = moment.hour % 12 or 12
-    text = f"{hour}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}"
-    return f"{text} {'am' if moment.hour < 12 else 'pm'}"
 
 
 def days_text(days: str) -> str:
