@@ -2,7 +2,7 @@
 
 Exit codes: 0 done (or a clean dry run); 1 the file has bad rows or cannot be read
 (nothing was written), or the export's reader went away ("| head"); 2 a usage or setup
-problem, or the export file cannot be written (bot.cli.CliError).
+problem, or the export file cannot be written (bot.cli_common.CliError).
 """
 
 from __future__ import annotations
@@ -82,13 +82,13 @@ def _add_export(sub) -> None:
 def _session_factory(settings: Settings, *, reading: bool = False):
     """Sessions on a database that answers and has this version's schema; ``reading``:
     on the engine an export reads through (:func:`reading_engine`)."""
-    from bot.cli import CliError, _engine
+    from bot.cli_common import CliError, connect_database
     from bot.db.engine import make_session_factory
     from bot.db.migrate import current_revision, head_revision, schema_state
 
     if settings.log_level != "DEBUG":  # alembic's INFO lines are noise in a report
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    engine = _engine(settings)
+    engine = connect_database(settings)
     current = current_revision(engine)
     if current != head_revision() and schema_state(current) != "newer":
         raise CliError("the database schema is not up to date: run 'followup-bot migrate' "
@@ -121,7 +121,7 @@ def _team(settings: Settings, session_factory, team: str | None, rep: str | None
     """--team; else the rep's team; else the database's only team; else the token's."""
     from sqlalchemy import select
 
-    from bot.cli import CliError
+    from bot.cli_common import CliError
     from bot.db.models import Rep, Team
 
     if team:
@@ -144,7 +144,7 @@ def _token_team(settings: Settings) -> str:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import make_client
-    from bot.cli import CliError
+    from bot.cli_common import CliError
 
     try:
         return make_client(settings).auth_test()["team_id"]
@@ -157,7 +157,7 @@ def _token_team(settings: Settings) -> str:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import CliError
+    from bot.cli_common import CliError
     from bot.domain.crm_import import parse_mapping
     from bot.services.cadences import load_cadence_book
     from bot.services.importer import (
@@ -215,7 +215,7 @@ def describe(report, args: argparse.Namespace) -> str:
 
 
 def _day(option: str, text: str | None) -> date | None:
-    from bot.cli import CliError
+    from bot.cli_common import CliError
 
     if text is None:
         return None
@@ -237,7 +237,7 @@ def _exporter(what: str):
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import CliError
+    from bot.cli_common import CliError
 
     since, until = _day("--since", args.since), _day("--until", args.until)
     if since and until and until < since:
@@ -272,7 +272,7 @@ def _to_stdout(write) -> int:
 def _to_file(path: Path, write) -> int:
     """With a BOM, so Excel opens the file as UTF-8 ("Ömer", "深圳物流"). A write that
     fails (disk full, quota) leaves no half file that would pass for a whole export."""
-    from bot.cli import CliError
+    from bot.cli_common import CliError
 
     try:
         out = open(path, "w", encoding="utf-8-sig", newline="")  # closed below

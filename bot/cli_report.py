@@ -31,11 +31,11 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.slack_bot_token:
         raise SettingsError("SLACK_BOT_TOKEN is not set; the report is sent as the bot.")
     from bot.app import build_app
-    from bot.cli import _engine
+    from bot.cli_common import connect_database
     from bot.db.engine import make_session_factory
     from bot.slack.reports import report_now
 
-    app = build_app(settings, session_factory=make_session_factory(_engine(settings)))
+    app = build_app(settings, session_factory=make_session_factory(connect_database(settings)))
     deps = app.deps
     team_id = deps.workspace.team_id
     results = report_now(app.client, deps, team_id, deps.clock(), week=week,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cli import CliError
+from bot.cli_common import CliError
 from bot.config import Settings
 from bot.domain.digest import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
