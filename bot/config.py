@@ -6,7 +6,6 @@ Every problem is reported as a :class:`SettingsError` whose message names the va
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
@@ -14,16 +13,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.config_values import (
+    SettingsError,
+    env_bool,
+    env_clock_time,
+    env_country,
+    env_int,
+    env_token,
+    env_url,
+    env_user_ids,
+    env_windows,
+    env_zone,
+    is_iana_zone,
+)
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///followup-bot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed. The message is meant for a human."""
+__all__ = ["Settings", "SettingsError", "is_iana_zone", "load_settings", "normalize_database_url"]
 
 
 @dataclass(frozen=True)
@@ -95,25 +103,6 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
-    value = env.get(name, "").strip()
-    if not value:
-        return None
-    if not value.startswith(prefix):
-        raise SettingsError(f"{name} should start with '{prefix}' (got '{value[:5]}...').")
-    return value
-
-
-def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
-    value = env.get(name, "").strip() or default
-    if value is None:
-        return None
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}.")
-    return value
-
-
 def normalize_database_url(value: str) -> str:
     """Accept the URLs people paste (postgres://, postgresql://) and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -160,114 +149,6 @@ def _require_database(url) -> None:
                             "postgresql:///dbname?host=/var/run/postgresql for a local socket.")
 
 
-@functools.lru_cache(maxsize=1)
-def _iana_names() -> frozenset[str]:
-    # The system's zone database can also hold files that are not zones people live in.
-    return frozenset(available_timezones()) - {"localtime", "posixrules", "Factory"}
-
-
-def is_iana_zone(value: str) -> bool:
-    """A real IANA zone name ('Europe/Berlin', 'UTC'), not a file such as 'localtime'."""
-    if value not in _iana_names():
-        return False
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def _zone(env: Mapping[str, str], name: str) -> str:
-    value = env.get(name, "").strip() or "UTC"
-    if not is_iana_zone(value):
-        raise SettingsError(
-            f"{name} must be an IANA time zone name such as 'America/New_York', got {value!r}."
-        )
-    return value
-
-
-def _int(env: Mapping[str, str], name: str, default, low: int, high: int):
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, got {value}.")
-    return value
-
-
-def _windows(env: Mapping[str, str], name: str, default):
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    windows = []
-    for part in raw.split(","):
-        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", part)
-        if not match:
-            raise SettingsError(f"{name} must look like '16:00-17:00,11:00-12:00', got {raw!r}.")
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        try:
-            start, end = time(h1, m1), time(h2, m2)
-        except ValueError:
-            raise SettingsError(f"{name} has an impossible time in {part.strip()!r}.") from None
-        if end <= start:
-            raise SettingsError(f"{name}: window {part.strip()!r} ends before it starts.")
-        windows.append((start, end))
-    return tuple(windows)
-
-
-def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
-    try:
-        return time(int(match.group(1)), int(match.group(2)))  # type: ignore[union-attr]
-    except (AttributeError, ValueError):
-        raise SettingsError(f"{name} must be a time like 12:00, got {raw!r}.") from None
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}.")
-
-
-def _country(env: Mapping[str, str], name: str) -> str | None:
-    """A country code the holidays package knows (the one validator, codes only here)."""
-    from bot.services.countries import UnknownCountry, parse_country
-
-    value = env.get(name, "").strip()
-    try:
-        return parse_country(value, names=False)
-    except UnknownCountry:
-        raise SettingsError(f"{name} must be a country code the holidays package knows, such "
-                            f"as 'US', 'DE' or 'GB-SCT', got {value[:64]!r}.") from None
-
-
-def _user_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    """Comma-separated Slack user ids (U... or W...), each once, in the order given."""
-    ids: list[str] = []
-    for raw in env.get(name, "").split(","):
-        value = raw.strip()
-        if not value:
-            continue
-        if not re.fullmatch(r"[UW][A-Z0-9]{2,31}", value):
-            raise SettingsError(f"{name} must list Slack user ids such as U024BE7LH, "
-                                f"separated by commas; {value[:40]!r} is not one.")
-        if value not in ids:
-            ids.append(value)
-    return tuple(ids)
-
-
 def load_settings(
     environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")
 ) -> Settings:
@@ -286,29 +167,29 @@ def load_settings(
     if templates_dir is not None and not templates_dir.is_dir():
         raise SettingsError(f"TEMPLATES_DIR points at {templates_raw!r}, which is not a folder.")
     return Settings(
-        slack_bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
+        slack_bot_token=env_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
-        slack_app_token=_token(env, "SLACK_APP_TOKEN", "xapp-"),
+        slack_app_token=env_token(env, "SLACK_APP_TOKEN", "xapp-"),
         database_url=_database_url(env),
-        slack_api_url=_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL).rstrip("/") + "/",
-        public_url=(_url(env, "PUBLIC_URL", None) or "").rstrip("/") or None,
-        default_timezone=_zone(env, "DEFAULT_TIMEZONE"),
+        slack_api_url=env_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL).rstrip("/") + "/",
+        public_url=(env_url(env, "PUBLIC_URL", None) or "").rstrip("/") or None,
+        default_timezone=env_zone(env, "DEFAULT_TIMEZONE"),
         log_level=level,
         cadence_file=cadence_file,
-        holiday_country=_country(env, "HOLIDAY_COUNTRY"),
-        max_call_attempts=_int(env, "MAX_CALL_ATTEMPTS", None, 1, 20),
-        call_windows=_windows(env, "CALL_WINDOWS", Settings.call_windows),
-        listener_threads=_int(env, "LISTENER_THREADS", 32, 1, 256),
+        holiday_country=env_country(env, "HOLIDAY_COUNTRY"),
+        max_call_attempts=env_int(env, "MAX_CALL_ATTEMPTS", None, 1, 20),
+        call_windows=env_windows(env, "CALL_WINDOWS", Settings.call_windows),
+        listener_threads=env_int(env, "LISTENER_THREADS", 32, 1, 256),
         templates_dir=templates_dir,
         draft_secret=env.get("DRAFT_SECRET", "").strip() or None,
-        draft_ttl_days=_int(env, "DRAFT_TTL_DAYS", 7, 1, 90),
-        digest_cutoff=_clock_time(env, "DIGEST_CUTOFF", time(12)),
-        digest_when_empty=_bool(env, "DIGEST_WHEN_EMPTY", False),
-        recap_nudge_hours=_int(env, "RECAP_NUDGE_HOURS", 2, 0, 48),
-        digest_rate=float(_int(env, "DIGEST_RATE", 5, 1, 100)),
-        digest_lease_seconds=_int(env, "DIGEST_LEASE_SECONDS", 30, 3, 600),
-        digest_tick_seconds=_int(env, "DIGEST_TICK_SECONDS", 20, 1, 600),
-        manager_ids=_user_ids(env, "MANAGER_IDS"),
+        draft_ttl_days=env_int(env, "DRAFT_TTL_DAYS", 7, 1, 90),
+        digest_cutoff=env_clock_time(env, "DIGEST_CUTOFF", time(12)),
+        digest_when_empty=env_bool(env, "DIGEST_WHEN_EMPTY", False),
+        recap_nudge_hours=env_int(env, "RECAP_NUDGE_HOURS", 2, 0, 48),
+        digest_rate=float(env_int(env, "DIGEST_RATE", 5, 1, 100)),
+        digest_lease_seconds=env_int(env, "DIGEST_LEASE_SECONDS", 30, 3, 600),
+        digest_tick_seconds=env_int(env, "DIGEST_TICK_SECONDS", 20, 1, 600),
+        manager_ids=env_user_ids(env, "MANAGER_IDS"),
     )
 
 
