@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import procs, s_duelist, s_fanout, s_import, s_logcall, s_submit
+from bench import procs, s_duelist, s_fanout, s_fleet, s_import, s_logcall, s_report, s_submit
 from bench.sizes import SIZES
 
-SCENARIOS = ("logcall", "submit", "duelist", "fanout", "import")
+SCENARIOS = ("logcall", "submit", "duelist", "fanout", "import", "fleet", "report")
 ALIASES = {"memory": "fanout"}  # scenario 5 is measured on the fan-out's bot
 
 
@@ -83,7 +83,12 @@ def run(size_name: str, only: list[str] | None, db: str, out: Path) -> dict:
         "duelist": [(kind, s_duelist.run) for kind in dbs],
         "fanout": [(primary, s_fanout.run)],
         "import": [(kind, s_import.run) for kind in dbs],
+        # several processes share one allowance in PostgreSQL; SQLite runs one process
+        "fleet": [("postgres", s_fleet.run)] if "postgres" in dbs else [],
+        "report": [(kind, s_report.run) for kind in dbs],
     }
+    if "fleet" in wanted and not plan["fleet"] and only:
+        print("fleet runs on PostgreSQL only: skipped (use --db postgres or both)", flush=True)
     for name in wanted:
         for kind, scenario in plan[name]:
             print(f"[{time.monotonic() - started:6.1f}s] {name} on {kind} ...", flush=True)

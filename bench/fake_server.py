@@ -62,7 +62,8 @@ def _bench_slack_class():
             return {"users": len(self.users)}
 
         def _api_bench_rate_limit(self, p, team):
-            self.set_rate_limit(p["method"], float(p["per_second"]), int(p["burst"]))
+            self.set_rate_limit(p["method"], float(p["per_second"]), int(p["burst"]),
+                                team_id=p.get("team"))
             return {}
 
         def _api_bench_wait(self, p, team):
@@ -132,8 +133,12 @@ class RemoteFake:
         for i in range(0, len(users), 2000):
             self.call("bench.users", users=users[i:i + 2000], tz=tz)
 
-    def set_rate_limit(self, method: str, per_second: float, burst: int) -> None:
-        self.call("bench.rate_limit", method=method, per_second=per_second, burst=burst)
+    def set_rate_limit(self, method: str, per_second: float, burst: int,
+                       team: str | None = None) -> None:
+        """A token bucket on ``method``: for every caller, or with ``team`` that
+        workspace's allowance (Slack's posting cap is per workspace)."""
+        self.call("bench.rate_limit", method=method, per_second=per_second, burst=burst,
+                  team=team)
 
     def wait_count(self, method: str, count: int, timeout: float = 10) -> int:
         return self.call("bench.wait", timeout=timeout + 5, method=method, count=count,

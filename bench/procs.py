@@ -69,6 +69,29 @@ def rss_kib(pid: int) -> dict[str, int]:
     return found
 
 
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants (utime and stime
+    in /proc/<pid>/stat): what the bot and its fan-out child have used so far."""
+    ticks, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+        todo += _children(current)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies over every core since boot, from /proc/stat: two samples give
+    how busy the whole machine was in between (this process, PostgreSQL, other users)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle + iowait; guest time is already inside user
+    return sum(values) - idle, sum(values)
+
+
 @dataclass
 class Proc:
     name: str
@@ -175,12 +198,45 @@ def _served(name: str, argv: list[str], env: dict[str, str], workdir: Path,
         proc.stop()
 
 
+def _bot_argv(port: int) -> list[str]:
+    return [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1",
+            "--port", str(port)]
+
+
+def _bot_env(fake: RemoteFake, db_url: str, settings: dict[str, str]) -> dict[str, str]:
+    """The bot's settings; PYTHONPATH so that it is the bot of this tree (the harness's),
+    also when the harness runs from a copy of the repository (``git archive``)."""
+    return {**slack_env(fake), "DATABASE_URL": db_url, "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT), **settings}
+
+
 def bot(fake: RemoteFake, db_url: str, workdir: Path, **settings: str):
     """The real bot: ``python -m bot run --http`` (migrations, scheduler, waitress)."""
     port = free_port()
-    env = {**slack_env(fake), "DATABASE_URL": db_url, "LOG_LEVEL": "WARNING", **settings}
-    return _served("bot", [sys.executable, "-m", "bot", "run", "--http", "--host",
-                           "127.0.0.1", "--port", str(port)], env, workdir, port)
+    return _served("bot", _bot_argv(port), _bot_env(fake, db_url, settings), workdir, port)
+
+
+@contextlib.contextmanager
+def bots(fake: RemoteFake, db_url: str, workdir: Path, count: int,
+         **settings: str) -> Iterator[list[Proc]]:
+    """``count`` identical bots on one database, started at once (as a deployment's
+    replicas would be) and each in a session of its own; all stopped afterwards."""
+    started: list[Proc] = []
+    try:
+        for n in range(count):
+            port = free_port()
+            popen, log = _spawn(f"bot{n}", _bot_argv(port), _bot_env(fake, db_url, settings),
+                                workdir)
+            started.append(Proc(f"bot{n}", popen, f"http://127.0.0.1:{port}", log))
+        for proc in started:
+            wait_healthy(proc)
+        yield started
+    finally:
+        for proc in started:  # SIGTERM to all first: they stop in parallel
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in started:
+            proc.stop()
 
 
 def bare(fake: RemoteFake, workdir: Path):

@@ -27,11 +27,19 @@ class Size:
     # 4. fan-out
     fanout_reps: int
     fanout_rate: int  # R: chat.postMessage per second (fake's limit and DIGEST_RATE)
-    fanout_burst: int  # the fake's bucket size (the bot's own limiter uses burst=5)
+    fanout_burst: int  # the fake's bucket size (the bot's own burst: see s_fanout.BOT_BURST)
     fanout_probe_rounds_idle: int  # /logcall bursts of 8 measured before the fan-out
     fanout_probe_interval: float  # seconds between /logcall probe bursts
     # 6. import: rows in the files imported (the last one is the size the target is for)
     import_rows: tuple[int, ...] = (2_000, 10_000)
+    # 7. fleet: (DIGEST_RATE, reps) per run, three bots on one PostgreSQL database; then,
+    # when fleet_kill_reps, a run at the first rate with that many reps where one bot is
+    # killed mid fan-out (takeover time)
+    fleet_runs: tuple[tuple[int, int], ...] = ((5, 300), (100, 6_000))
+    fleet_kill_reps: int = 300
+    # 8. the weekly team report: reps and calls in the week
+    report_reps: int = 100
+    report_calls: int = 10_000
 
 
 FULL = Size(
@@ -55,6 +63,8 @@ SMOKE = Size(
     fanout_reps=30, fanout_rate=20, fanout_burst=10,
     fanout_probe_rounds_idle=2, fanout_probe_interval=0.2,
     import_rows=(40, 200),
+    fleet_runs=((5, 12), (100, 200)), fleet_kill_reps=0,
+    report_reps=5, report_calls=200,
 )
 
 SIZES = {"full": FULL, "smoke": SMOKE}

@@ -26,7 +26,9 @@ def test_smoke_run_produces_every_result(tmp_path):
     dbs = ["sqlite", "postgres"] if db == "both" else ["sqlite"]
     primary = report["primary_db"]
     assert report["size"] == "smoke" and report["machine"]["cpus"] >= 1
-    assert set(report["scenarios"]) == {"logcall", "submit", "duelist", "fanout", "import"}
+    fleet_too = {"fleet"} if "postgres" in dbs else set()  # PostgreSQL only
+    assert set(report["scenarios"]) == {"logcall", "submit", "duelist", "fanout",
+                                        "import", "report"} | fleet_too
 
     logcall = report["scenarios"]["logcall"][primary]
     assert set(logcall["levels"]) == {"1", "8", "32"}
@@ -67,6 +69,29 @@ def test_smoke_run_produces_every_result(tmp_path):
         assert runs[-1]["reimport_summary"].startswith("0 new, 200 already present")
         assert 0 < runs[-1]["max_per_day"] <= 20 and runs[-1]["peak_rss_mib"] > 10
 
+    if fleet_too:
+        _fleet_results(report["scenarios"]["fleet"]["postgres"])
+
+    for result in report["scenarios"]["report"].values():
+        assert result["calls"] == 200 and len(result["timings_s"]) == 5
+        assert result["chart_bytes"] > 1000 and result["matplotlib_in_bot"] is False
+
     names = {check["name"] for check in report["checks"]}
     assert any("modals opened within 3 s" in name for name in names)
     assert all({"name", "value", "target", "met"} <= set(check) for check in report["checks"])
+
+
+def _fleet_results(fleet: dict) -> None:
+    """Three bots on one database, at both allowances: every number the doc reports is
+    there (its values are for the full size on a quiet machine)."""
+    assert fleet["processes"] == 3 and set(fleet["rates"]) == {"5", "100"}
+    for rate, run in fleet["rates"].items():
+        assert run["rate_limit_per_s"] == int(rate) and run["bulk_per_s"] < int(rate)
+        assert run["dms_sent"] > 0 and run["achieved_per_s"] > 0
+        assert run["fraction_of_bulk"] > run["fraction_of_rate"] > 0
+        assert run["post_attempts"] == run["dms_sent"] + run["http_429"]
+        assert run["dms_sent"] + run["reps_missed"] >= run["reps"]
+        assert sum(run["sent_per_sender"]) == run["digest_runs"]["sent"]
+        assert run["logcall_idle"]["n"] > 0 and run["logcall_during"]["n"] > 0
+        assert run["cpu"]["machine_cores"] > 0
+    assert fleet["failover"] is None  # the kill runs at full size only
