@@ -7,22 +7,18 @@ scheduler's own threads, never on Bolt's listener executor.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import os
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
-from multiprocessing.synchronize import Event
 
-from apscheduler.executors.pool import ProcessPoolExecutor, ThreadPoolExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings, configure_logging
 from bot.domain.digest import SendLater, TickReport
+from bot.fanout import FanoutProcess
 from bot.services.digest import run_digest_tick
 from bot.services.digest_runs import Lease
 from bot.services.nudges import claim_nudge, nudges_due
@@ -34,39 +30,6 @@ from bot.slack.users import slack_zone
 
 log = logging.getLogger(__name__)
 SEND_WORKERS = 8  # DMs in flight at once; the workspace limiter sets the pace
-_child: Jobs | None = None  # the fan-out process's own jobs (see Jobs.start(isolate=True))
-_stopping: Event | None = None  # set by the web process when the bot stops (child side)
-
-
-def _remember_stop(event: Event) -> None:
-    """The fan-out process's initializer: keep the parent's stop event. Handed over when
-    the process is spawned (the only way a multiprocessing Event can travel), so nothing
-    is left on disk when the bot stops."""
-    global _stopping
-    _stopping = event
-
-
-def digest_in_own_process(settings: Settings, parent_pid: int, nice: int = 10) -> None:
-    """The digest tick, run in a separate process: the fan-out's CPU (queries, Block Kit,
-    JSON) then never competes with the web threads for the GIL, and at a lower priority
-    (``nice``), so acks stay fast while thousands of due lists go out. When the bot stops,
-    the pass stops taking claims at once (runs already claimed finish, or another sender
-    takes them over when their lease runs out)."""
-    global _child
-    if _child is None:
-        from bot.app import build_app, make_client
-
-        configure_logging(settings)
-        if nice:
-            with contextlib.suppress(OSError):
-                os.nice(nice)
-        from bot.db.engine import BACKGROUND_TIMEOUTS, make_engine, make_session_factory
-
-        engine = make_engine(settings.database_url, timeouts=BACKGROUND_TIMEOUTS)
-        app = build_app(settings, session_factory=make_session_factory(engine))
-        _child = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
-    _child.digest_tick(stop=lambda: os.getppid() != parent_pid
-                       or (_stopping is not None and _stopping.is_set()))
 
 
 @dataclass(frozen=True)
@@ -89,7 +52,7 @@ class Jobs:
         self.rules = DigestRules(settings.digest_cutoff, settings.digest_when_empty,
                                  deps.cadences.rules.max_calls, tuple(deps.cadences.windows))
         self.scheduler: BackgroundScheduler | None = None
-        self._stop_event: Event | None = None
+        self.fanout: FanoutProcess | None = None  # the due lists' own process (isolate)
         self._manager_zones: dict[str, str | None] = {}  # Slack's zone of non-rep managers
 
     def digest_tick(self, now: datetime | None = None, *, only_users=None, force=False,
@@ -161,29 +124,21 @@ class Jobs:
     def start(self, tick_seconds: int | None = None, *, isolate: bool = False,
               nice: int = 10) -> BackgroundScheduler:
         """Start the jobs. ``isolate`` runs the digest tick in a child process at ``nice``
-        (what ``followup-bot run`` does); otherwise on a scheduler thread, with this
-        process's clock (what tests use). The digest tick comes every ``tick_seconds``
-        (default DIGEST_TICK_SECONDS): with the lease it bounds how long a stopped
-        sender's reps wait (20 s + 30 s by default: inside a minute)."""
+        (what ``followup-bot run`` does: bot.fanout), which the "digest" job starts again
+        if it ever dies; otherwise on a scheduler thread, with this process's clock (what
+        tests use). The digest tick comes every ``tick_seconds`` (default
+        DIGEST_TICK_SECONDS): with the lease it bounds how long a stopped sender's reps
+        wait (20 s + 30 s by default: inside a minute)."""
         tick_seconds = tick_seconds or self.deps.settings.digest_tick_seconds
-        executors = {"default": ThreadPoolExecutor(4)}
+        scheduler = BackgroundScheduler(
+            timezone="UTC", executors={"default": ThreadPoolExecutor(4)}, job_defaults={
+                "coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds})
+        digest = self._safe(self.digest_tick)
         if isolate:
-            context = multiprocessing.get_context("spawn")
-            self._stop_event = context.Event()
-            executors["fanout"] = ProcessPoolExecutor(1, pool_kwargs={
-                "mp_context": context, "initializer": _remember_stop,
-                "initargs": (self._stop_event,)})
-        scheduler = BackgroundScheduler(timezone="UTC", executors=executors, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds})
-        first = datetime.now().astimezone()
-        if isolate:
-            scheduler.add_job(digest_in_own_process, IntervalTrigger(seconds=tick_seconds),
-                              args=[self.deps.settings, os.getpid(), nice], id="digest",
-                              executor="fanout", next_run_time=first)
-        else:
-            scheduler.add_job(self._safe(self.digest_tick),
-                              IntervalTrigger(seconds=tick_seconds), id="digest",
-                              next_run_time=first)
+            self.fanout = FanoutProcess(self.deps.settings, tick_seconds, nice)
+            digest = self._safe(self.fanout.ensure_running)
+        scheduler.add_job(digest, IntervalTrigger(seconds=tick_seconds), id="digest",
+                          next_run_time=datetime.now().astimezone())
         scheduler.add_job(self._safe(self.nudge_tick), IntervalTrigger(minutes=5), id="nudge")
         scheduler.add_job(self._safe(self.report_tick), IntervalTrigger(seconds=60),
                           id="reports")
@@ -196,10 +151,12 @@ class Jobs:
     def shutdown(self, *, wait: bool = False) -> None:
         """Stop the jobs; a fan-out running in the child stops taking claims at once.
         ``wait`` also waits for running jobs (and the child process) to end."""
+        if self.fanout is not None:
+            self.fanout.stop()  # at once: the child stops taking claims
         if self.scheduler is not None:
-            if self._stop_event is not None:
-                self._stop_event.set()
             self.scheduler.shutdown(wait=wait)
+        if self.fanout is not None and wait:
+            self.fanout.stop(wait=True)
 
     @staticmethod
     def _safe(job):

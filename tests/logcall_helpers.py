@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.model import NoteField
 from tests.slack_double import FakeSlack
 from tests.slack_requests import SlackSender
 
@@ -41,9 +42,8 @@ def form_values(view: dict, *, name="", company="", email="", phone="", tz=None,
             {"value": str(prospect_id), "text": {"type": "plain_text", "text": "x"}}
             if prospect_id else None)}},
     }
-    for field in ("pain_point", "objection", "next_step", "personal_detail",
-                  "resource_promised"):
-        values[field] = {"value": notes.get(field, "")}
+    for field in NoteField:
+        values[field.value] = {"value": notes.get(field.value, "")}
     date_block = next(b for b in view["blocks"] if b.get("block_id") == "next_date")
     chosen = next_date if next_date is not None else date_block["element"].get("initial_date")
     values["next_date"] = {"value": {"type": "datepicker", "selected_date": chosen}}

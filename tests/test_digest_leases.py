@@ -150,10 +150,10 @@ def test_the_honest_gap_a_post_not_recorded_is_sent_once_more_by_the_taker(
     open, and the taker, seeing no ts, posts again: one duplicate, never a loop."""
     from sqlalchemy.exc import OperationalError
 
-    import bot.services.digest as digest
+    import bot.services.digest_pass as digest_pass
 
     rep_with_work(session_factory, "UA")
-    real_finish, failed = digest.finish, []
+    real_finish, failed = digest_pass.finish, []
 
     def finish_fails_once(*args, **kw):
         if kw.get("status") == "sent" and not failed:
@@ -161,7 +161,7 @@ def test_the_honest_gap_a_post_not_recorded_is_sent_once_more_by_the_taker(
             raise OperationalError("UPDATE digest_runs", {}, Exception("server gone"))
         return real_finish(*args, **kw)
 
-    monkeypatch.setattr(digest, "finish", finish_fails_once)
+    monkeypatch.setattr(digest_pass, "finish", finish_fails_once)
     outbox = Outbox()
     first = tick(session_factory, START, outbox)
     assert (first.sent, first.failed, [r.status for r in runs(session_factory)]) == (

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-import bot.services.digest as digest
+import bot.services.digest_pass as digest_pass
 from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import Call, DigestRun, FollowUp, Prospect, Rep, Team
@@ -157,13 +157,13 @@ def test_two_schedulers_against_one_database_send_once(db_url, session_factory, 
     for user in users:
         rep_with_work(session_factory, user)
     if lockstep:  # both processes reach every claim together, so every insert races
-        barrier, real_claim = threading.Barrier(2), digest.claim
+        barrier, real_claim = threading.Barrier(2), digest_pass.claim
 
         def racing_claim(*args, **kw):
             barrier.wait(timeout=300)
             return real_claim(*args, **kw)
 
-        monkeypatch.setattr(digest, "claim", racing_claim)
+        monkeypatch.setattr(digest_pass, "claim", racing_claim)
     engines = [make_engine(db_url) for _ in range(2)]  # two processes, two pools
     outbox, reports, errors = Outbox(), [], []
 

@@ -12,6 +12,7 @@ from bot.services.access import Refused, Who
 from bot.services.email_drafts import mark_sent
 from bot.services.reminders import (
     ReminderRefused,
+    change_reminder,
     claim_reminder,
     reminders_due,
     set_reminder,
@@ -69,3 +70,28 @@ def test_no_reminder_for_a_sent_draft_or_someone_elses(session_factory):
     assert reminders_due(session_factory, NOW + timedelta(hours=1)) == []
     with pytest.raises(ReminderRefused, match="already marked as sent"):
         set_reminder(session_factory, who=who, draft_id=item.draft_id, at=NOW, now=NOW)
+
+
+def test_one_service_sets_or_cancels_a_reminder_and_returns_the_draft(session_factory):
+    """The "Remind me then" button and its "Cancel reminder" both call change_reminder."""
+    item = _draft(session_factory)
+    who = Who.rep(TEAM, "UA")
+    draft = change_reminder(session_factory, who=who, draft_id=item.draft_id,
+                            at=item.send_start, now=NOW)
+    assert (draft.id, draft.prospect_name) == (item.draft_id, "Dana")
+    assert [row[0] for row in reminders_due(session_factory, item.send_start)] == [draft.id]
+    assert change_reminder(session_factory, who=who, draft_id=item.draft_id, at=None,
+                           now=NOW).id == draft.id
+    assert reminders_due(session_factory, item.send_start) == []
+    with pytest.raises(Refused):  # cancelling is the owner's too
+        change_reminder(session_factory, who=Who.rep(TEAM, "UB"), draft_id=item.draft_id,
+                        at=None, now=NOW)
+
+
+def test_mark_sent_says_by_name_whether_this_request_marked_it(session_factory):
+    item = _draft(session_factory)
+    who = Who.rep(TEAM, "UA")
+    first = mark_sent(session_factory, BOOK, who=who, draft_id=item.draft_id, now=NOW)
+    again = mark_sent(session_factory, BOOK, who=who, draft_id=item.draft_id, now=NOW)
+    assert (first.newly, first.draft.status) == (True, "sent")
+    assert (again.newly, again.draft.id) == (False, item.draft_id)

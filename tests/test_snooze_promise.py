@@ -15,7 +15,7 @@ from bot.services.drafts import DraftRenderer
 from bot.services.email_drafts import drafts_after_log, mark_sent
 from bot.services.queue import snooze
 from bot.services.reps import save_rep_profile
-from bot.slack.digest import snoozed_note
+from bot.slack.digest_view import snoozed_note
 
 BOOK = load_cadence_book(Settings())
 MON = datetime(2026, 11, 30, 15, tzinfo=UTC)  # Monday 10 am in New York

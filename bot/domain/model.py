@@ -1,7 +1,10 @@
-"""Vocabulary shared by the whole bot: outcomes, call types, channels, statuses."""
+"""Vocabulary shared by the whole bot: outcomes, call types, note fields, channels,
+statuses."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -75,6 +78,56 @@ CALL_TYPE_LABELS = {
     CallType.RE_ENGAGEMENT: "Re-engagement",
     CallType.POST_PROPOSAL: "After a proposal",
 }
+
+
+class NoteField(StrEnum):
+    """What a rep notes about a call: the one list of note fields, in the order every
+    surface shows them (the modal, the post-log DM, the drafts, the export). The value is
+    the column of ``calls`` and the key templates read (``notes.pain_point``)."""
+
+    PAIN_POINT = "pain_point"
+    OBJECTION = "objection"
+    NEXT_STEP = "next_step"
+    PERSONAL_DETAIL = "personal_detail"
+    RESOURCE_PROMISED = "resource_promised"
+
+    @property
+    def label(self) -> str:
+        """Its name in a sentence's opening ("Pain point"); ``label.lower()`` inside one."""
+        return NOTE_FIELD_LABELS[self]
+
+
+NOTE_FIELD_LABELS = {
+    NoteField.PAIN_POINT: "Pain point",
+    NoteField.OBJECTION: "Objection",
+    NoteField.NEXT_STEP: "Next step",
+    NoteField.PERSONAL_DETAIL: "Personal detail",
+    NoteField.RESOURCE_PROMISED: "Resource promised",
+}
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What the rep wrote about one call: one optional text per :class:`NoteField`, as
+    typed attributes (a test checks they are exactly the fields, in order)."""
+
+    pain_point: str | None = None
+    objection: str | None = None
+    next_step: str | None = None
+    personal_detail: str | None = None
+    resource_promised: str | None = None
+
+    @classmethod
+    def from_texts(cls, texts: Mapping[str, str | None]) -> Notes:
+        """Each field's text from ``texts`` (keyed by field name); blank or absent: None."""
+        return cls(**{field.value: texts.get(field) or None for field in NoteField})
+
+    def get(self, field: NoteField) -> str | None:
+        return getattr(self, field.value)
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Keyed by field name in NoteField order: what templates and draft checks read."""
+        return {field.value: self.get(field) for field in NoteField}
 
 
 class Channel(StrEnum):

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db.models import EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.model import FollowUpStatus
 from bot.services.reps import find_rep
-from bot.services.uow import unit_of_work
 
 MAX_ID = 2**31 - 1  # id columns are 32-bit integers on PostgreSQL
 
@@ -137,14 +136,8 @@ def take_over(session: Session, prospect: Prospect, rep_id: int, *, confirmed: b
     prospect.owner_rep_id = rep_id
 
 
-def take_over_question(session_factory: sessionmaker[Session], *, team_id: str, user_id: str,
-                       prospect_id: int) -> str | None:
-    """What the /logcall modal asks before logging on this prospect, if anything."""
-    with unit_of_work(session_factory) as session:
-        prospect = session.scalar(select(Prospect).where(
-            Prospect.id == prospect_id, Prospect.team_id == team_id))
-        if prospect is None:
-            return None
-        rep = find_rep(session, team_id, user_id)
-        theirs = _theirs(session, prospect, rep.id if rep is not None else -1)
-        return _held_by(session, prospect, theirs) if theirs else None
+def held_by_another(session: Session, prospect: Prospect, rep: Rep | None) -> str | None:
+    """What the log form asks before logging on this prospect, if anything: whose open
+    follow-ups it has, when they are another rep's than ``rep`` (None: not a rep yet)."""
+    theirs = _theirs(session, prospect, rep.id if rep is not None else -1)
+    return _held_by(session, prospect, theirs) if theirs else None

@@ -1,4 +1,7 @@
-"""log_call: store a call, branch on its outcome, schedule the next touch. One transaction."""
+"""log_call: store a call, branch on its outcome, schedule the next touch. One transaction.
+
+``Notes`` lives in bot.domain.model (with NoteField); it is imported here for callers that
+build a LogCall from this module."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from bot.domain.model import (
     CallType,
     Channel,
     FollowUpStatus,
+    Notes,
     Outcome,
     ProspectStatus,
     uses_attempt,
@@ -23,7 +27,7 @@ from bot.domain.text import search_key
 from bot.domain.timing import Appointment, local_date
 from bot.services.access import Refused, Who, owned, take_over
 from bot.services.cadences import CadenceBook
-from bot.services.reps import ensure_rep, find_rep
+from bot.services.reps import ensure_rep
 from bot.services.scheduling import parties_for, place, schedule, stored_appointment
 from bot.services.uow import unit_of_work
 
@@ -40,15 +44,6 @@ class NewProspect:
     phone: str | None = None
     tz: str = "UTC"
     country: str | None = None  # ISO 3166 code (bot.services.countries.parse_country)
-
-
-@dataclass(frozen=True)
-class Notes:
-    pain_point: str | None = None
-    objection: str | None = None
-    next_step: str | None = None
-    personal_detail: str | None = None
-    resource_promised: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,28 +128,23 @@ def _decide(book: CadenceBook, prospect: Prospect, call_type: CallType, explicit
                      plan_after_call(cadence, facts, book.rules, calendar))
 
 
-def suggest_next_date(session_factory: sessionmaker[Session], book: CadenceBook, *,
-                      team_id: str, user_id: str, prospect_id: int | None,
-                      call_type: CallType, now: datetime, rep_tz: str) -> date | None:
-    """The date the modal offers before the outcome is known: the rep-local day of the
-    touch a "no answer" would schedule, computed exactly as logging it would. A new
-    prospect is taken to be in the rep's zone (the modal's default)."""
-    with unit_of_work(session_factory) as session:
-        rep = (find_rep(session, team_id, user_id)
-               or Rep(team_id=team_id, slack_user_id=user_id, tz=rep_tz))
-        prospect = None
-        if prospect_id is not None:
-            prospect = session.scalar(select(Prospect).where(
-                Prospect.id == prospect_id, Prospect.team_id == team_id))
-        prospect = prospect or Prospect(team_id=team_id, tz=rep_tz,
-                                        status=ProspectStatus.ACTIVE.value)
-        if prospect.do_not_call:
-            return None
-        today = local_date(now, prospect.tz)
-        parties = parties_for(session, book, prospect, rep, today)
-        decision = _decide(book, prospect, call_type, False, Outcome.NO_ANSWER, today,
-                           parties.calendar)
-        session.expunge_all()  # nothing here is to be written
+def suggested_date(session: Session, book: CadenceBook, *, team_id: str, rep: Rep | None,
+                   prospect: Prospect | None, call_type: CallType, now: datetime,
+                   rep_tz: str) -> date | None:
+    """The date the log form offers before the outcome is known: the rep-local day of the
+    touch a "no answer" would schedule, computed exactly as logging it would. No rep yet:
+    one in ``rep_tz``; no prospect: a new one, taken to be in the rep's zone (the form's
+    default). Writes nothing: it detaches everything from ``session``, so call it last."""
+    rep = rep or Rep(team_id=team_id, tz=rep_tz)
+    prospect = prospect or Prospect(team_id=team_id, tz=rep_tz,
+                                    status=ProspectStatus.ACTIVE.value)
+    if prospect.do_not_call:
+        return None
+    today = local_date(now, prospect.tz)
+    parties = parties_for(session, book, prospect, rep, today)
+    decision = _decide(book, prospect, call_type, False, Outcome.NO_ANSWER, today,
+                       parties.calendar)
+    session.expunge_all()  # nothing here is to be written
     if decision.plan.next_touch is None:
         return None
     _, appointment = place(decision.plan.next_touch, parties, now)
@@ -239,13 +229,11 @@ def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime)
     decision = _decide(book, prospect, command.call_type, command.call_type_explicit,
                        command.outcome, today, parties.calendar)
     plan = decision.plan
-    notes = command.notes
     call = Call(
         team_id=command.team_id, prospect_id=prospect.id, rep_id=rep.id, called_at=now,
         outcome=command.outcome.value, call_type=command.call_type.value,
-        pain_point=notes.pain_point, objection=notes.objection, next_step=notes.next_step,
-        personal_detail=notes.personal_detail, resource_promised=notes.resource_promised,
         attempt_number=decision.attempts, submission_key=command.submission_key,
+        **command.notes.as_dict(),  # one column per NoteField
     )
     session.add(call)
     session.flush()

@@ -3,6 +3,7 @@ rep's day (overdue ones included), in window order, with the notes that matter."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
     window order, each with its own draft's id when one was written. Overdue: the window
     ended before ``now`` (before ``today`` began when ``now`` is not given). Three queries
     in all (four without ``rep_tz``). Reads only: drafts are written by
-    :func:`bot.services.email_drafts.touch_drafts`."""
+    :func:`bot.services.touch_drafts.touch_drafts`."""
     with unit_of_work(session_factory) as session:
         if rep_tz is None:
             rep_tz = session.scalar(select(Rep.tz).where(Rep.id == rep_id)) or "UTC"
@@ -47,33 +48,55 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
                    Prospect.status != ProspectStatus.DO_NOT_CALL.value)
             .order_by(FollowUp.window_start, Prospect.name, FollowUp.id)
         ).all()
-        ids = sorted({p.id for _, p, _ in rows})
-        # A one-click log has no notes: show those of the latest call that has some, and
-        # count a promised resource as owed until an email goes out after that call.
-        latest, noted = _latest_calls(session, team_id, ids) if rows else ({}, {})
-        sent = _last_email_sent(session, team_id, ids) if rows else {}
-    late_before = now or day_start
-    zone = ZoneInfo(rep_tz)
-    items = []
-    for follow_up, prospect, draft_id in rows:
-        call = latest.get(prospect.id)
-        notes = noted.get(prospect.id)
-        last_on = call.called_at.astimezone(zone).date() if call else None
-        owed = notes and notes.resource_promised
-        if owed and sent.get(prospect.id) and sent[prospect.id] >= notes.called_at:
-            owed = None
-        items.append(DueItem(
-            follow_up_id=follow_up.id, prospect_id=prospect.id, prospect_name=prospect.name,
-            company=prospect.company, phone=prospect.phone, prospect_tz=prospect.tz,
-            due_on=follow_up.due_on, channel=follow_up.channel, step=follow_up.step,
-            purpose=follow_up.purpose, attempt=follow_up.attempt_number, max_calls=max_calls,
-            last_outcome=call and call.outcome, last_call_on=last_on,
-            pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
-            resource_owed=owed or None, overdue=follow_up.window_end < late_before,
-            window_start=follow_up.window_start, window_end=follow_up.window_end,
-            outside_hours=follow_up.outside_hours, draft=follow_up.draft,
-            draft_id=draft_id))
-    return items
+        history = _history(session, team_id, sorted({p.id for _, p, _ in rows}))
+    late_before, zone = now or day_start, ZoneInfo(rep_tz)
+    return [_due_item(follow_up, prospect, draft_id, history, zone=zone, max_calls=max_calls,
+                      late_before=late_before)
+            for follow_up, prospect, draft_id in rows]
+
+
+@dataclass(frozen=True)
+class _History:
+    """What the listed prospects' past says: each one's latest call, latest call with
+    notes, and latest email sent (by prospect id)."""
+
+    latest: dict[int, Call]
+    noted: dict[int, Call]
+    sent: dict[int, datetime]
+
+
+def _due_item(follow_up: FollowUp, prospect: Prospect, draft_id: int | None,
+              history: _History, *, zone: ZoneInfo, max_calls: int,
+              late_before: datetime) -> DueItem:
+    """One touch of the list, with the notes that matter (a promised resource is owed
+    until an email goes out after the call that promised it)."""
+    call = history.latest.get(prospect.id)
+    notes = history.noted.get(prospect.id)
+    last_on = call.called_at.astimezone(zone).date() if call else None
+    owed = notes and notes.resource_promised
+    sent = history.sent.get(prospect.id)
+    if owed and sent and sent >= notes.called_at:
+        owed = None
+    return DueItem(
+        follow_up_id=follow_up.id, prospect_id=prospect.id, prospect_name=prospect.name,
+        company=prospect.company, phone=prospect.phone, prospect_tz=prospect.tz,
+        due_on=follow_up.due_on, channel=follow_up.channel, step=follow_up.step,
+        purpose=follow_up.purpose, attempt=follow_up.attempt_number, max_calls=max_calls,
+        last_outcome=call and call.outcome, last_call_on=last_on,
+        pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
+        resource_owed=owed or None, overdue=follow_up.window_end < late_before,
+        window_start=follow_up.window_start, window_end=follow_up.window_end,
+        outside_hours=follow_up.outside_hours, draft=follow_up.draft, draft_id=draft_id)
+
+
+def _history(session: Session, team_id: str, prospect_ids: list[int]) -> _History:
+    """A one-click log has no notes: the list shows those of the latest call that has
+    some, and counts a promised resource as owed until an email goes out after that call.
+    Two queries (none for an empty list)."""
+    if not prospect_ids:
+        return _History({}, {}, {})
+    latest, noted = _latest_calls(session, team_id, prospect_ids)
+    return _History(latest, noted, _last_email_sent(session, team_id, prospect_ids))
 
 
 def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]

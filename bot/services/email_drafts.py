@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -172,7 +173,7 @@ def latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | None
 
 
 def draft_breakup(session_factory, renderer: DraftRenderer, *, who: Who, prospect_id: object,
-                  now: datetime, windows=()) -> DraftRecord:
+                  now: datetime) -> DraftRecord:
     """A breakup email, drafted for the asking rep, for any of the team's prospects."""
     with unit_of_work(session_factory) as session:
         prospect = owned(session, who, Prospect, prospect_id)
@@ -219,24 +220,32 @@ def edit_draft(session_factory, *, who: Who, draft_id: object, subject: str,
         return _record(draft, prospect)
 
 
+class Marked(NamedTuple):
+    """What "mark a draft sent" did: the draft as it is now, and whether this request is
+    the one that marked it (False: it was already sent; nothing changed)."""
+
+    draft: DraftRecord
+    newly: bool
+
+
 def mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object,
-              now: datetime) -> tuple[DraftRecord, bool]:
-    """Record the email touch on the prospect's timeline and in the cadence.
-    Returns (draft, newly_marked); a second click (even a simultaneous one) changes
-    nothing. Refused (nothing changed) unless ``who`` may act on the draft."""
+              now: datetime) -> Marked:
+    """Record the email touch on the prospect's timeline and in the cadence. A second
+    click (even a simultaneous one) changes nothing. Refused (nothing changed) unless
+    ``who`` may act on the draft; DraftBlocked when the prospect is on do-not-call."""
     try:
         return _mark_sent(session_factory, book, who=who, draft_id=draft_id, now=now)
     except IntegrityError:  # the other click won
-        return get_draft(session_factory, who, draft_id), False
+        return Marked(get_draft(session_factory, who, draft_id), False)
 
 
 def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object,
-               now: datetime) -> tuple[DraftRecord, bool]:
+               now: datetime) -> Marked:
     with unit_of_work(session_factory) as session:
         draft, prospect = _load(session, who, draft_id)
         team_id = draft.team_id
         if draft.status == "sent":
-            return _record(draft, prospect), False
+            return Marked(_record(draft, prospect), False)
         if prospect.do_not_call:
             raise DraftBlocked(prospect.name)
         draft.status, draft.sent_at = "sent", now
@@ -254,7 +263,7 @@ def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object
                 purpose=f"Email sent: {draft.template}",
                 channel=Channel.EMAIL.value, status=FollowUpStatus.DONE.value,
                 idempotency_key=f"draft:{draft.id}:sent", completed_at=now))
-        return _record(draft, prospect), True
+        return Marked(_record(draft, prospect), True)
 
 
 def _touch_sent(session: Session, draft: EmailDraft, prospect: Prospect,

@@ -19,7 +19,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, FollowUp, Prospect, Rep
-from bot.domain.model import CallType, Outcome
+from bot.domain.model import CallType, NoteField, Outcome
 from bot.domain.timing import local_date
 from bot.services.export import cells, check_range, csv_writer, on_rep_days, utc_text
 from bot.services.uow import unit_of_work
@@ -27,8 +27,7 @@ from bot.services.uow import unit_of_work
 CALL_HEADERS = (
     "call_id", "rep_user_id", "rep_name", "prospect_id", "prospect", "company",
     "outcome_code", "outcome_label", "call_type_code", "call_type_label", "attempt_number",
-    "pain_point", "objection", "next_step", "personal_detail", "resource_promised",
-    "called_at_utc", "rep_local_date")
+    *(field.value for field in NoteField), "called_at_utc", "rep_local_date")
 TOUCH_HEADERS = (
     "touch_id", "rep_user_id", "rep_name", "prospect_id", "prospect", "company", "channel",
     "step", "purpose", "status", "due_on", "window_start_utc", "window_end_utc",
@@ -73,8 +72,8 @@ def export_calls(session_factory: sessionmaker[Session], team_id: str, out: Text
     def query(session: Session) -> Select:
         return (select(Call.id, Rep.slack_user_id, Rep.name, Rep.tz, Prospect.id,
                        Prospect.name, Prospect.company, Call.outcome, Call.call_type,
-                       Call.attempt_number, Call.pain_point, Call.objection,
-                       Call.next_step, Call.personal_detail, Call.resource_promised,
+                       Call.attempt_number,
+                       *(getattr(Call, field.value) for field in NoteField),
                        Call.called_at)
                 .join(Rep, Rep.id == Call.rep_id)
                 .join(Prospect, Prospect.id == Call.prospect_id)

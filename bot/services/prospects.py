@@ -68,27 +68,34 @@ def search_prospects(session_factory: sessionmaker[Session], team_id: str, query
     return [ProspectOption(*row) for row in rows]
 
 
-def find_prospect(session_factory, team_id: str, name: str, company: str) -> ProspectOption | None:
-    """The one prospect of this team with exactly this name (and company, if given)."""
+def option_of(prospect: Prospect) -> ProspectOption:
+    return ProspectOption(prospect.id, prospect.name, prospect.company, prospect.cadence)
+
+
+def named_prospect(session: Session, team_id: str, name: str, company: str) -> Prospect | None:
+    """The one prospect of this team with exactly this name (and company, if given),
+    compared on search keys; None when none or several match."""
     if not name:
         return None
-    with unit_of_work(session_factory) as session:
-        query = select(Prospect.id, Prospect.name, Prospect.company, Prospect.cadence).where(
-            Prospect.team_id == team_id, Prospect.name_key == search_key(name)[:255]
-        )
-        if company:
-            query = query.where(Prospect.company_key == search_key(company)[:255])
-        rows = session.execute(query.limit(2)).all()
-    return ProspectOption(*rows[0]) if len(rows) == 1 else None
+    query = select(Prospect).where(Prospect.team_id == team_id,
+                                   Prospect.name_key == search_key(name)[:255])
+    if company:
+        query = query.where(Prospect.company_key == search_key(company)[:255])
+    rows = session.scalars(query.limit(2)).all()
+    return rows[0] if len(rows) == 1 else None
 
 
-def prospect_option(session_factory, team_id: str, prospect_id: int) -> ProspectOption | None:
+def team_prospect(session: Session, team_id: str, prospect_id: int) -> Prospect | None:
+    """The prospect by id, if it is this team's (the team's prospects are shared)."""
+    return session.scalar(select(Prospect).where(Prospect.id == prospect_id,
+                                                 Prospect.team_id == team_id))
+
+
+def find_prospect(session_factory, team_id: str, name: str, company: str) -> ProspectOption | None:
+    """:func:`named_prospect` in its own unit of work, as a picker option."""
     with unit_of_work(session_factory) as session:
-        row = session.execute(
-            select(Prospect.id, Prospect.name, Prospect.company, Prospect.cadence).where(
-                Prospect.id == prospect_id, Prospect.team_id == team_id)
-        ).first()
-    return ProspectOption(*row) if row else None
+        prospect = named_prospect(session, team_id, name, company)
+        return option_of(prospect) if prospect is not None else None
 
 
 def home_for(session_factory: sessionmaker[Session], team_id: str, user_id: str,

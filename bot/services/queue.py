@@ -1,10 +1,14 @@
-"""Working the due list: one-click outcomes, snooze, skip, done. Stale clicks change nothing."""
+"""Working the due list: one-click outcomes, snooze, skip, done. Stale clicks change nothing.
+
+:func:`work_due_item` is the one use case behind every button on a due item; the smaller
+functions it calls stay public for the services and tests that need one of them."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +19,10 @@ from bot.domain.model import CallType, FollowUpStatus, Outcome
 from bot.services.access import Refused, Who, owned
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogCall, LogResult, local_today, log_call
-from bot.services.digest import due_list_for
+from bot.services.due_list import due_list_for
 from bot.services.reps import find_rep
 from bot.services.scheduling import rep_working_day, reschedule
+from bot.services.touch_drafts import touch_drafts
 from bot.services.touches import advance_cadence
 from bot.services.uow import unit_of_work
 
@@ -35,6 +40,7 @@ class Item:
     prospect_name: str
     company: str | None
     cadence: str | None
+    rep_tz: str = "UTC"  # the rep's zone: a one-click log is dated on the rep's day
 
 
 def _load(session: Session, team_id: str, user_id: str, follow_up_id: object
@@ -54,8 +60,9 @@ def _load(session: Session, team_id: str, user_id: str, follow_up_id: object
 def check_item(session_factory, team_id: str, user_id: str, follow_up_id: object) -> Item:
     """The item behind a button, or Refused (StaleItem when it no longer applies)."""
     with unit_of_work(session_factory) as session:
-        follow_up, prospect, _ = _load(session, team_id, user_id, follow_up_id)
-        return Item(follow_up.id, prospect.id, prospect.name, prospect.company, prospect.cadence)
+        follow_up, prospect, rep = _load(session, team_id, user_id, follow_up_id)
+        return Item(follow_up.id, prospect.id, prospect.name, prospect.company, prospect.cadence,
+                    rep.tz)
 
 
 def call_type_for(book: CadenceBook, cadence: str | None) -> CallType:
@@ -67,10 +74,12 @@ def call_type_for(book: CadenceBook, cadence: str | None) -> CallType:
 
 
 def quick_log(session_factory, book: CadenceBook, *, team_id: str, user_id: str,
-              rep_tz: str, follow_up_id: object, outcome: Outcome, now: datetime) -> LogResult:
-    """One click: log the call for this item with ``outcome``. A double click logs once."""
+              rep_tz: str | None = None, follow_up_id: object, outcome: Outcome,
+              now: datetime) -> LogResult:
+    """One click: log the call for this item with ``outcome``. A double click logs once.
+    ``rep_tz`` defaults to the rep's stored zone."""
     item = check_item(session_factory, team_id, user_id, follow_up_id)
-    command = LogCall(team_id=team_id, user_id=user_id, rep_tz=rep_tz,
+    command = LogCall(team_id=team_id, user_id=user_id, rep_tz=rep_tz or item.rep_tz,
                       call_type=call_type_for(book, item.cadence), outcome=outcome,
                       submission_key=f"quick:{item.follow_up_id}",
                       prospect_id=item.prospect_id, call_type_explicit=False)
@@ -170,3 +179,82 @@ def rep_due_list(session_factory, *, team_id: str, user_id: str, now: datetime,
     items = due_list_for(session_factory, team_id, rep_id, today, max_calls, now=now,
                          rep_tz=tz)
     return RepList(tz, today, items)
+
+
+def with_drafts(session_factory, renderer, *, team_id: str, items: list, shown: int,
+                now: datetime) -> list:
+    """``items`` with the words of the first ``shown`` written where missing (those a
+    message cannot show wait for a later list: bot.services.touch_drafts)."""
+    return touch_drafts(session_factory, renderer, team_id=team_id, items=items[:shown],
+                        now=now) + list(items[shown:])
+
+
+def due_list_to_show(session_factory, renderer, *, team_id: str, user_id: str, now: datetime,
+                     max_calls: int, windows, shown: int) -> RepList:
+    """The rep's list right now (/followups, a refresh after a click), the drafts of the
+    ``shown`` items a message has room for written first."""
+    listing = rep_due_list(session_factory, team_id=team_id, user_id=user_id, now=now,
+                           max_calls=max_calls, windows=windows)
+    items = with_drafts(session_factory, renderer, team_id=team_id, items=listing.items,
+                        shown=shown, now=now)
+    return RepList(listing.rep_tz, listing.today, items)
+
+
+class Verb(StrEnum):
+    """What a click on a due item asks for."""
+
+    LOG = "log"  # one click logs the call with an outcome
+    DETAILS = "details"  # the full log form for the item's prospect: nothing changes yet
+    DONE = "done"  # an email or LinkedIn step done outside the bot
+    SKIP = "skip"
+    SNOOZE = "snooze"  # to ``choice``, a key of SNOOZES
+
+
+@dataclass(frozen=True)
+class DueAction:
+    """A rep's click on a due item. ``follow_up_id`` is as the button named it (anyone can
+    type one): :func:`work_due_item` checks whose the item is."""
+
+    team_id: str
+    user_id: str
+    follow_up_id: int | None
+    verb: Verb
+    outcome: Outcome | None = None  # LOG
+    choice: str | None = None  # SNOOZE
+
+
+@dataclass(frozen=True)
+class Worked:
+    """What working a due item did, in plain data: the reply is built from it."""
+
+    action: DueAction
+    prospect_name: str
+    prospect_id: int | None = None  # DETAILS and LOG
+    logged: LogResult | None = None  # LOG: the call, for the post-log DM and its drafts
+    next_day: date | None = None  # SKIP: the next touch's day (rep-local); None: no more
+    snoozed: Snoozed | None = None  # SNOOZE
+
+
+def work_due_item(session_factory, book: CadenceBook, action: DueAction,
+                  now: datetime) -> Worked:
+    """Work one item of the rep's due list: the one use case behind every button on it.
+    Refused (StaleItem when the item no longer applies: handled, do-not-call) changes
+    nothing; a double click on a one-click outcome logs once (``logged.duplicate``)."""
+    who = {"team_id": action.team_id, "user_id": action.user_id,
+           "follow_up_id": action.follow_up_id}
+    if action.verb is Verb.DETAILS:
+        item = check_item(session_factory, action.team_id, action.user_id, action.follow_up_id)
+        return Worked(action, item.prospect_name, prospect_id=item.prospect_id)
+    if action.verb is Verb.LOG:
+        if action.outcome is None:
+            raise StaleItem("That button names no outcome; nothing was logged.")
+        logged = quick_log(session_factory, book, outcome=action.outcome, now=now, **who)
+        return Worked(action, logged.prospect.name, prospect_id=logged.prospect.id,
+                      logged=logged)
+    if action.verb is Verb.DONE:
+        return Worked(action, mark_done(session_factory, book, now=now, **who))
+    if action.verb is Verb.SKIP:
+        name, day = skip(session_factory, book, now=now, **who)
+        return Worked(action, name, next_day=day)
+    moved = snooze(session_factory, book, choice=action.choice or "", now=now, **who)
+    return Worked(action, moved.prospect_name, snoozed=moved)

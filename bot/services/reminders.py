@@ -56,6 +56,15 @@ def cancel_reminder(session_factory: sessionmaker[Session], *, who: Who,
     return stored_draft(session_factory, team_id, record_id)
 
 
+def change_reminder(session_factory: sessionmaker[Session], *, who: Who, draft_id: object,
+                    at: datetime | None, now: datetime) -> DraftRecord:
+    """The one button "Remind me then" / "Cancel reminder": a reminder at ``at``
+    (:func:`set_reminder`), or none any more when ``at`` is None. Returns the draft."""
+    if at is None:
+        return cancel_reminder(session_factory, who=who, draft_id=draft_id)
+    return set_reminder(session_factory, who=who, draft_id=draft_id, at=at, now=now)[0]
+
+
 def reminders_due(session_factory: sessionmaker[Session],
                   now: datetime) -> list[tuple[int, str, str, datetime]]:
     """(draft id, team id, Slack user id, remind_at) of unsent drafts whose reminder is due

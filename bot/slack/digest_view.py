@@ -1,4 +1,5 @@
-"""Block Kit for the morning due list (and /followups): at most 50 blocks, always."""
+"""Block Kit for the morning due list (and /followups): at most 50 blocks, always; and the
+line a refreshed list opens with after a click on one of its items."""
 
 from __future__ import annotations
 
@@ -27,13 +28,14 @@ from bot.domain.windows import (
     format_day,
     stored_window,
 )
-from bot.services.queue import SNOOZES
+from bot.services.queue import SNOOZES, Snoozed, Verb, Worked
 from bot.services.touch_drafts import touch_kind
 from bot.slack import ids
 from bot.slack.codec import encode
 from bot.slack.drafts_view import KIND_TITLES
 from bot.slack.text import clip_mrkdwn, escape, escape_clipped
 
+ALREADY_LOGGED = "That call is already logged; nothing was changed."
 MESSAGE_BLOCKS = 50
 LIST_KEY = "l"  # in a draft button's value: the click came from a due list
 Link = Callable[[int], "str | None"]
@@ -191,3 +193,31 @@ def due_list_message(items: Sequence[DueItem], *, rep_tz: str, today: date, now:
         blocks.append(SectionBlock(block_id="digest_empty", text=MarkdownTextObject(
             text="Nothing due today. :tada:")))
     return summary, blocks
+
+
+def snoozed_note(moved: Snoozed) -> str:
+    """What the rep reads after a snooze; a warning when a sent voicemail email had
+    promised the old time."""
+    note = f":zzz: Snoozed {escape(moved.prospect_name)} to {format_day(moved.day)}."
+    if moved.promised is not None:
+        local = moved.promised.astimezone(ZoneInfo(moved.prospect_tz))
+        note += (f" :warning: Your voicemail email promised a call {local:%A} at "
+                 f"{clock_text(local)} their time: let {escape(moved.prospect_name)} "
+                 "know about the new time.")
+    return note
+
+
+def worked_note(worked: Worked) -> str:
+    """The note a refreshed list opens with: what the click on one of its items did."""
+    action, name = worked.action, escape(worked.prospect_name)
+    if action.verb is Verb.LOG and action.outcome is not None:
+        return f":white_check_mark: Logged {action.outcome.label.lower()} with {name}."
+    if action.verb is Verb.DONE:
+        return f":white_check_mark: Done: {name}."
+    if action.verb is Verb.SKIP:
+        then = f" Next touch: {format_day(worked.next_day)}." if worked.next_day else \
+            " No more steps."
+        return f":fast_forward: Skipped this step with {name}.{then}"
+    if worked.snoozed is not None:
+        return snoozed_note(worked.snoozed)
+    return f"Opened {name}."

@@ -88,8 +88,22 @@ def draft_blocks(draft: DraftRecord, *, copy_url: str | None, sent_on: datetime 
     return f"{title} for {escape(draft.prospect_name)}: {escape(draft.subject)}", blocks
 
 
+def sent_note(draft: DraftRecord) -> str:
+    """Over a due list refreshed after Mark as sent: that touch is done."""
+    return (f":white_check_mark: Marked as sent: {KIND_TITLES.get(draft.kind, 'email')}"
+            f" to {escape(draft.prospect_name)}.")
+
+
+def reminder_note(draft: DraftRecord, *, cancelled: bool) -> str:
+    """Over a due list refreshed after "Remind me then" or "Cancel reminder"."""
+    if cancelled:
+        return f":bell: Reminder cancelled for {escape(draft.prospect_name)}."
+    return (f":bell: I'll DM you the email to {escape(draft.prospect_name)} then, "
+            "as it is at that moment.")
+
+
 def edit_view(draft: DraftRecord, *, state: str) -> View:
-    """``state``: the encoded private_metadata (see bot.slack.drafts.edit_state)."""
+    """``state``: the encoded private_metadata (bot.slack.draft_requests.edit_state)."""
     return View(
         type="modal", callback_id=ids.DRAFT_EDIT_CALLBACK, title="Edit email",
         submit="Save", close="Cancel", private_metadata=state,

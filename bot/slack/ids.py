@@ -1,5 +1,7 @@
 """Callback, action and block ids, in one place so listeners and builders agree."""
 
+from bot.domain.model import NoteField
+
 LOGCALL_COMMAND = "/logcall"
 FOLLOWUPS_COMMAND = "/followups"
 LOGCALL_CALLBACK = "logcall"
@@ -23,7 +25,6 @@ NEW_COUNTRY = "new_country"
 CALL_TYPE = "call_type"
 OUTCOME = "outcome"
 NEXT_DATE = "next_date"
-NOTE_FIELDS = ("pain_point", "objection", "next_step", "personal_detail", "resource_promised")
 VALUE = "value"  # the action id inside single-element input blocks
 
 # max_length of each text input; the submission is checked against the same numbers.
@@ -34,11 +35,11 @@ MAX_LENGTHS = {
     NEW_PHONE: 40,
     NEW_TZ: 64,
     NEW_COUNTRY: 64,  # bot.services.countries.MAX_INPUT
-    "pain_point": 500,
-    "objection": 500,
-    "next_step": 300,
-    "personal_detail": 300,
-    "resource_promised": 300,
+    NoteField.PAIN_POINT: 500,
+    NoteField.OBJECTION: 500,
+    NoteField.NEXT_STEP: 300,
+    NoteField.PERSONAL_DETAIL: 300,
+    NoteField.RESOURCE_PROMISED: 300,
 }
 
 DRAFT_COPY = "draft_copy"

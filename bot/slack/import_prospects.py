@@ -18,11 +18,11 @@ from bot.services.importer import (
     bytes_source,
     import_prospects,
 )
-from bot.services.reps import rep_timezone, save_rep_profile
-from bot.slack.app_home import publish_home
+from bot.services.reps import rep_timezone
 from bot.slack.codec import decode
-from bot.slack.context import team_of, user_of
+from bot.slack.context import deps_of, team_of, user_of
 from bot.slack.errors import after_ack
+from bot.slack.home_publish import publish_home
 from bot.slack.import_view import (
     CALL_TYPE_BLOCK,
     CONFIRM_CALLBACK,
@@ -38,7 +38,7 @@ from bot.slack.import_view import (
 )
 from bot.slack.slack_files import FileProblem, read_uploaded_file
 from bot.slack.text import escape, escape_clipped
-from bot.slack.users import slack_profile
+from bot.slack.users import learn_profile
 
 
 def picked(view: dict) -> tuple[str | None, CallType]:
@@ -55,8 +55,7 @@ def picked(view: dict) -> tuple[str | None, CallType]:
 def _run(client, deps, *, team_id: str, user_id: str, file_id: str, call_type: CallType,
          dry_run: bool) -> tuple[str, ImportReport]:
     if rep_timezone(deps.session_factory, team_id, user_id) is None:
-        tz, name = slack_profile(client, user_id, deps.settings.default_timezone)
-        save_rep_profile(deps.session_factory, team_id, user_id, tz, name)
+        learn_profile(client, deps, team_id, user_id)
     uploaded = read_uploaded_file(client, file_id, user_id)
     request = ImportRequest(team_id=team_id, rep_user_id=user_id, call_type=call_type,
                             default_tz=deps.settings.default_timezone)
@@ -86,33 +85,42 @@ def _step(client, deps, context, body: dict, *, file_id: str, call_type: CallTyp
         publish_home(client, deps, team_id=team_id, user_id=user_id)
 
 
+def open_import(ack, body, context, client):
+    """"Import prospects" on the App Home: the upload modal."""
+    ack()
+    after_ack(deps_of(context), body, client, lambda: client.views_open(
+        trigger_id=body["trigger_id"], view=upload_view()))
+
+
+def check_file(ack, body, client, context, view):
+    """The file is chosen: a dry run first, shown for the rep to confirm."""
+    file_id, call_type = picked(view)
+    if file_id is None:
+        ack(response_action="errors", errors={FILE_BLOCK: "Choose a CSV file."})
+        return
+    ack(response_action="update", view=busy_view("Checking the file…"))
+    deps = deps_of(context)
+    after_ack(deps, body, client, lambda: _step(
+        client, deps, context, body, file_id=file_id, call_type=call_type, dry_run=True))
+
+
+def run_import(ack, body, client, context, view):
+    """The rep confirmed the dry run: import for real."""
+    state = decode(view.get("private_metadata"))
+    file_id, chosen = state.get("file"), state.get("call_type")
+    if not isinstance(file_id, str) or chosen not in set(CallType):
+        ack(response_action="update", view=message_view(
+            f":warning: {escape('That import is no longer open: start it again.')}"))
+        return
+    ack(response_action="update", view=busy_view("Importing…"))
+    deps = deps_of(context)
+    after_ack(deps, body, client, lambda: _step(
+        client, deps, context, body, file_id=file_id, call_type=CallType(chosen),
+        dry_run=False))
+
+
 def register(app: App, deps) -> None:
-    @app.action(HOME_IMPORT)
-    def open_import(ack, body, client):
-        ack()
-        after_ack(deps, body, client, lambda: client.views_open(
-            trigger_id=body["trigger_id"], view=upload_view()))
-
-    @app.view(UPLOAD_CALLBACK)
-    def check_file(ack, body, client, context, view):
-        file_id, call_type = picked(view)
-        if file_id is None:
-            ack(response_action="errors", errors={FILE_BLOCK: "Choose a CSV file."})
-            return
-        ack(response_action="update", view=busy_view("Checking the file…"))
-        after_ack(deps, body, client, lambda: _step(
-            client, deps, context, body, file_id=file_id, call_type=call_type,
-            dry_run=True))
-
-    @app.view(CONFIRM_CALLBACK)
-    def run_import(ack, body, client, context, view):
-        state = decode(view.get("private_metadata"))
-        file_id, chosen = state.get("file"), state.get("call_type")
-        if not isinstance(file_id, str) or chosen not in set(CallType):
-            ack(response_action="update", view=message_view(
-                f":warning: {escape('That import is no longer open: start it again.')}"))
-            return
-        ack(response_action="update", view=busy_view("Importing…"))
-        after_ack(deps, body, client, lambda: _step(
-            client, deps, context, body, file_id=file_id, call_type=CallType(chosen),
-            dry_run=False))
+    """Wire the import's ids to their listeners (``deps`` unused: they read the context)."""
+    app.action(HOME_IMPORT)(open_import)
+    app.view(UPLOAD_CALLBACK)(check_file)
+    app.view(CONFIRM_CALLBACK)(run_import)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -10,7 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.model import Channel, Outcome
+from bot.domain.model import Channel, NoteField, Outcome
 from bot.domain.windows import describe_appointment, format_day
 from bot.services.calls import LogResult
 from bot.slack import ids
@@ -19,9 +21,14 @@ from bot.slack.text import clip_mrkdwn, escape, escape_clipped
 
 CHANNEL_WORDS = {Channel.CALL: "Call", Channel.EMAIL: "Email", Channel.LINKEDIN: "LinkedIn note",
                  Channel.OTHER: "Touch"}
-NOTE_TITLES = (("pain_point", "Pain point"), ("objection", "Objection"),
-               ("next_step", "Agreed next step"), ("personal_detail", "Personal detail"),
-               ("resource_promised", "Promised"))
+# Each note's title in the post-log DM.
+NOTE_TITLES = {
+    NoteField.PAIN_POINT: "Pain point",
+    NoteField.OBJECTION: "Objection",
+    NoteField.NEXT_STEP: "Agreed next step",
+    NoteField.PERSONAL_DETAIL: "Personal detail",
+    NoteField.RESOURCE_PROMISED: "Promised",
+}
 
 
 def who(result: LogResult) -> str:
@@ -52,15 +59,16 @@ def next_touch_text(result: LogResult, windows) -> str:
     return line
 
 
-def logged_message(result: LogResult, notes: dict[str, str | None], windows) -> tuple[str, list]:
-    """(fallback text, blocks) for the post-log DM."""
+def logged_message(result: LogResult, notes: Mapping[str, str | None],
+                   windows) -> tuple[str, list]:
+    """(fallback text, blocks) for the post-log DM. ``notes`` keyed by NoteField value."""
     headline = f"Logged: {result.outcome.label.lower()} with {who(result)}."
     if result.outcome is Outcome.DO_NOT_CALL or result.prospect.do_not_call:
         headline = (f":no_entry: {who(result)} is on do-not-call. Every touch is cancelled "
                     "and none will be scheduled again.")
     blocks = [SectionBlock(block_id="log_summary", text=MarkdownTextObject(text=headline))]
-    lines = [f"*{title}:* {escape_clipped(notes[key], 400)}" for key, title in NOTE_TITLES
-             if notes.get(key)]
+    lines = [f"*{NOTE_TITLES[field]}:* {escape_clipped(notes[field], 400)}"
+             for field in NoteField if notes.get(field)]
     if lines:
         blocks.append(SectionBlock(block_id="log_notes", text=MarkdownTextObject(
             text=clip_mrkdwn("\n".join(lines), 3000))))
