@@ -20,7 +20,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.services.cadences import CadenceBook, load_cadence_book
-from bot.services.drafts import DraftRenderer
+from bot.services.draft_templates import DraftRenderer
 from bot.slack.context import provide_deps
 from bot.slack.trust import Workspace, learn_workspace, mark_verified, one_workspace
 

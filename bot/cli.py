@@ -188,7 +188,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     engine = connect_database(settings)
     app = build_app(settings, session_factory=make_session_factory(engine))
     jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
-    from bot.domain.digest import describe_report
+    from bot.domain.due_list import describe_report
 
     # Takes over at once the runs of a sender that stopped (lease run out); a live
     # sender's runs are left to it and reported as in progress elsewhere.
@@ -199,7 +199,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_templates_check(settings: Settings) -> int:
-    from bot.services.drafts import check_templates
+    from bot.services.template_checks import check_templates
 
     problems = check_templates(settings.templates_dir)
     for line in problems:

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 from bot.cli_common import CliError
 from bot.config import Settings
-from bot.domain.digest import DueItem, summary_text
+from bot.domain.drafts import KIND_TITLES
+from bot.domain.due_list import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
 from bot.domain.windows import clock_text, describe_appointment, format_day
 from bot.services.preview import RepDay, preview_days
 from bot.services.touch_drafts import touch_kind
-from bot.slack.digest_view import room, step_label
-from bot.slack.drafts_view import KIND_TITLES
+from bot.slack.due_list_view import room, step_label
 
 
 def parse_instant(text: str | None, now: datetime) -> datetime:

@@ -17,13 +17,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.digest import SendLater, TickReport
+from bot.domain.due_list import SendLater, TickReport
 from bot.fanout import FanoutProcess
-from bot.services.digest import run_digest_tick
 from bot.services.digest_runs import Lease
+from bot.services.due_list_sends import run_digest_tick
 from bot.services.nudges import claim_nudge, nudges_due
 from bot.services.reminders import claim_reminder, reminders_due
-from bot.slack.drafts import post_draft
+from bot.slack.draft_messages import post_draft
 from bot.slack.notifier import DigestNotifier, bulk_limiter
 from bot.slack.text import escape
 from bot.slack.users import slack_zone

@@ -6,11 +6,11 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.domain.drafts import KIND_TITLES
 from bot.resources import templates_dir
 from bot.services.access import Refused, Who
 from bot.services.draft_links import LinkExpired, LinkInvalid, read_token
-from bot.services.email_drafts import DraftBlocked, get_draft, mark_sent
-from bot.slack.drafts_view import KIND_TITLES
+from bot.services.drafts import DraftBlocked, get_draft, mark_sent
 
 WEB_TEMPLATES = templates_dir() / "web"
 _env = Environment(loader=FileSystemLoader(WEB_TEMPLATES), undefined=StrictUndefined,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import SlackAllowance, Team
-from bot.domain.digest import SendLater
+from bot.domain.due_list import SendLater
 from bot.services.allowance import BULK_SHARE, SharedAllowance
 from bot.slack.notifier import WorkspaceLimiter, bulk_limiter
 from tests.conftest import PG_URL

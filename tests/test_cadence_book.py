@@ -9,7 +9,7 @@ from bot.domain.cadence import schedule
 from bot.domain.calendar import add_business_days
 from bot.domain.model import CallType, Channel
 from bot.services.cadences import BUILTIN, load_cadence_book, missing_drafts
-from bot.services.drafts import check_templates
+from bot.services.template_checks import check_templates
 
 
 def test_builtin_cadences_follow_the_playbook():

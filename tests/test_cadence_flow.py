@@ -11,9 +11,9 @@ from bot.domain.model import CallType, Outcome
 from bot.services.access import Who
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, log_call
-from bot.services.drafts import DraftRenderer
-from bot.services.email_drafts import drafts_after_log, mark_sent
-from bot.services.queue import mark_done, quick_log, skip
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import drafts_after_log, mark_sent
+from bot.services.due_items import mark_done, quick_log, skip
 from bot.services.reps import save_rep_profile
 
 BOOK = load_cadence_book(Settings())

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.digest import (
+from bot.domain.due_list import (
     MAX_SEND_ATTEMPTS,
     RETRY_PREFIX,
     RunRecord,

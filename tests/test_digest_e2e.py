@@ -265,7 +265,7 @@ def test_notes_survive_a_one_click_log_and_a_sent_resource_is_not_owed(
     slack.block_action("digest_no_answer", value=_item_button(digest, "digest_no_answer")[
         "value"], message=digest, channel_id=digest["channel"])
     fake_slack.wait_for("chat.update")
-    from bot.services.queue import rep_due_list
+    from bot.services.due_items import rep_due_list
 
     with session_factory() as session:
         session.add(EmailDraft(team_id="T0001", prospect_id=session.scalar(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import DigestRun, Rep
-from bot.domain.digest import MAX_SEND_ATTEMPTS
+from bot.domain.due_list import MAX_SEND_ATTEMPTS
 from bot.services.digest_runs import LEASE, Lease, claim, finish, record_skip, take_over
 from bot.services.reps import UnconfirmedZone, ensure_rep, save_rep_profile
 from bot.services.uow import unit_of_work
@@ -116,7 +116,7 @@ def test_a_sender_that_cannot_renew_does_not_post_and_its_run_is_taken_over(
         def __call__(self, rep, items, local_date, held=None):
             now[0] = START + LEASE  # the limiter kept it waiting a whole lease
             if not held():
-                from bot.domain.digest import LeaseLost
+                from bot.domain.due_list import LeaseLost
                 raise LeaseLost("lease in doubt")
             return super().__call__(rep, items, local_date)
 
@@ -150,7 +150,7 @@ def test_the_honest_gap_a_post_not_recorded_is_sent_once_more_by_the_taker(
     open, and the taker, seeing no ts, posts again: one duplicate, never a loop."""
     from sqlalchemy.exc import OperationalError
 
-    import bot.services.digest_pass as digest_pass
+    import bot.services.due_list_pass as digest_pass
 
     rep_with_work(session_factory, "UA")
     real_finish, failed = digest_pass.finish, []
@@ -251,7 +251,7 @@ def test_digest_now_reports_each_reps_real_outcome(session_factory):
     assert (report.sent, report.sent_earlier, report.in_progress, report.skipped_earlier,
             report.failed, report.empty, report.failed_earlier, report.resumed) == (
         3, 1, 1, 0, 0, 1, 1, 1)
-    from bot.domain.digest import describe_report
+    from bot.domain.due_list import describe_report
 
     assert describe_report(report) == (
         "sent now 3, sent earlier 1, in progress elsewhere 1, skipped earlier 0, failed 0, "

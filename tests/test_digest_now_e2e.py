@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import DigestRun, Rep
-from bot.domain.digest import LeaseLost
+from bot.domain.due_list import LeaseLost
 from bot.services.digest_runs import LEASE, claim
 from bot.slack.notifier import DigestNotifier, WorkspaceLimiter
 from tests.logcall_helpers import log_call
@@ -61,13 +61,13 @@ def test_digest_now_leaves_a_live_senders_run_and_says_so(dana, fake_slack, jobs
     report = jobs.digest_tick(ignore_schedule=True)
     assert (report.in_progress, report.sent, report.resumed) == (1, 0, 0)
     assert _digests(fake_slack) == []
-    from bot.domain.digest import describe_report
+    from bot.domain.due_list import describe_report
 
     assert "in progress elsewhere 1" in describe_report(report)
 
 
 def test_the_notifier_never_posts_once_the_lease_is_in_doubt(dana, fake_slack, jobs):
-    from bot.services.digest import reps_to_consider
+    from bot.services.due_list_sends import reps_to_consider
 
     [rep] = reps_to_consider(jobs.deps.session_factory, THU_0831_NY)
     posts = len(fake_slack.calls_to("chat.postMessage"))

@@ -16,14 +16,13 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-import bot.services.digest_pass as digest_pass
+import bot.services.due_list_pass as digest_pass
 from bot.config import Settings
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import Call, DigestRun, FollowUp, Prospect, Rep, Team
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.timing import Parties, WorkHours, appoint_call, day_bounds, whole_day
 from bot.domain.windows import DEFAULT_WINDOWS
-from bot.services.digest import due_list_for, reps_to_consider, run_digest_tick
 from bot.services.digest_runs import (
     LEASE,
     claim,
@@ -32,6 +31,7 @@ from bot.services.digest_runs import (
     record_skip,
     take_over,
 )
+from bot.services.due_list_sends import due_list_for, reps_to_consider, run_digest_tick
 
 TEAM = "T0001"
 NY = "America/New_York"

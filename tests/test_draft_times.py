@@ -17,8 +17,8 @@ from bot.domain.model import CallType, Outcome
 from bot.domain.timing import Window, WorkHours
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, Notes, log_call
-from bot.services.drafts import DraftRenderer
-from bot.services.email_drafts import drafts_after_log
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import drafts_after_log
 from bot.services.rep_settings import set_working_hours
 from bot.services.reps import save_rep_profile
 

@@ -17,7 +17,8 @@ from bot.domain.drafts import (
     check_draft,
     leftover_markup,
 )
-from bot.services.drafts import BUILTIN_DIR, SAMPLE, DraftRenderer, check_templates
+from bot.services.draft_templates import BUILTIN_DIR, SAMPLE, DraftRenderer
+from bot.services.template_checks import check_templates
 
 FULL = SAMPLE["notes"]
 EMPTY = dict.fromkeys(FULL, "")
@@ -303,7 +304,8 @@ def test_subjects_read_whole_under_60_characters():
 
 
 def test_builtins_read_easily_with_the_sample_notes():
-    from bot.services.drafts import READING_EASE, reading_ease
+    from bot.services.draft_templates import READING_EASE
+    from bot.services.template_checks import reading_ease
 
     for kind in ALL_KINDS:
         assert reading_ease(render(kind).body) >= READING_EASE, kind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.services.email_drafts import DraftRecord
+from bot.services.drafts import DraftRecord
 from bot.slack.drafts_view import draft_blocks
 
 DRAFT = DraftRecord(1, "T0001", 1, 1, None, "objection", "Acme: your point",

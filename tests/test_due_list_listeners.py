@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-import bot.slack.digest as due_listeners
+import bot.slack.due_list as due_listeners
 from bot.domain.model import Outcome
-from bot.services.queue import DueAction, Verb
+from bot.services.due_items import DueAction, Verb
 from bot.slack import ids
 from bot.slack.codec import encode
 from bot.slack.context import DEPS_KEY
-from bot.slack.digest import followups_command, move_item, read_click
+from bot.slack.due_list import followups_command, move_item, read_click
 from tests.conftest import TEAM
 from tests.logcall_helpers import log_call
 

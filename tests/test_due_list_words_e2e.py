@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.db.models import EmailDraft, FollowUp, Prospect
 from bot.domain.drafts import NOTE_LIMIT, count_asks
-from bot.slack.digest_view import room
+from bot.slack.due_list_view import room
 from tests.logcall_helpers import log_call, message_text
 from tests.slack_requests import SlackSender
 

@@ -14,7 +14,7 @@ from bot.domain.prefill import Prefill
 from bot.domain.timing import local_date
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, log_call
-from bot.services.drafts import DraftRenderer
+from bot.services.draft_templates import DraftRenderer
 from bot.services.log_form import FormRequest, after_log, open_log_form
 from bot.services.reps import save_rep_profile
 

@@ -11,7 +11,7 @@ from bot.domain.asks import ask_context, propose_slots
 from bot.domain.drafts import ALL_KINDS, NOTE_DRAFTS, leftover_markup
 from bot.domain.subjects import SUBJECT_LIMIT, cut_mid_phrase
 from bot.domain.timing import Parties, window_on
-from bot.services.drafts import DraftRenderer
+from bot.services.draft_templates import DraftRenderer
 from tests.data.notes_corpus import CORPUS
 
 RENDERER = DraftRenderer()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep, Team
 from bot.services.access import Refused, Who, owned
 from bot.services.draft_links import DraftRef, _b64, _mac, make_token
-from bot.services.email_drafts import get_draft, mark_sent
+from bot.services.drafts import get_draft, mark_sent
 from bot.services.reps import save_rep_profile
 from tests.logcall_helpers import log_call, message_text
 from tests.slack_requests import SlackSender

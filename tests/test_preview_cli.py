@@ -16,8 +16,8 @@ from bot.db.models import Base, FollowUp
 from bot.domain.model import CallType, Outcome
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, Notes, log_call
-from bot.services.drafts import DraftRenderer
-from bot.services.email_drafts import drafts_after_log
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import drafts_after_log
 from bot.services.reps import save_rep_profile
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.services.access import Refused, Who
-from bot.services.email_drafts import mark_sent
+from bot.services.drafts import mark_sent
 from bot.services.reminders import (
     ReminderRefused,
     change_reminder,

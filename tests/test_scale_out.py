@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.db.models import DigestRun, FollowUp, Prospect, Rep, SlackAllowance, Team
-from bot.domain.digest import OPEN_STATUSES
+from bot.domain.due_list import OPEN_STATUSES
 from tests.conftest import BOT_TOKEN, PG_URL, SIGNING_SECRET, TEAM
 from tests.logcall_helpers import open_modal, submit
 

@@ -11,11 +11,11 @@ from bot.domain.model import CallType, Outcome
 from bot.services.access import Who
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, log_call
-from bot.services.drafts import DraftRenderer
-from bot.services.email_drafts import drafts_after_log, mark_sent
-from bot.services.queue import snooze
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import drafts_after_log, mark_sent
+from bot.services.due_items import snooze
 from bot.services.reps import save_rep_profile
-from bot.slack.digest_view import snoozed_note
+from bot.slack.due_list_view import snoozed_note
 
 BOOK = load_cadence_book(Settings())
 MON = datetime(2026, 11, 30, 15, tzinfo=UTC)  # Monday 10 am in New York

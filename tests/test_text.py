@@ -71,7 +71,7 @@ def test_notes_in_the_post_log_dm_are_cut_then_escaped(slack, fake_slack):
 
 
 def test_a_long_draft_is_cut_on_a_grapheme_and_escaped_whole():
-    from bot.services.email_drafts import DraftRecord
+    from bot.services.drafts import DraftRecord
     from bot.slack.drafts_view import draft_blocks, full_text
 
     for body in ((FAMILY + " & ") * 400, "&" * 3000, "x" + FLAG * 2000):

@@ -17,14 +17,14 @@ import pytest
 
 from bot.config import Settings
 from bot.domain.cadence import CallFacts, plan_after_call
-from bot.domain.digest import DueItem
+from bot.domain.due_list import DueItem
 from bot.domain.model import CallType, Channel, Outcome
 from bot.domain.timing import Parties, WorkHours, day_bounds, local_date, on_rep_day, wall_instant
 from bot.domain.windows import DEFAULT_WINDOWS, describe_appointment
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogResult, ProspectView
 from bot.services.scheduling import country_calendar, place
-from bot.slack.digest_view import item_text
+from bot.slack.due_list_view import item_text
 from bot.slack.messages import next_touch_text
 
 ZONES = (

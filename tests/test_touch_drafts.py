@@ -15,9 +15,9 @@ from bot.config import Settings
 from bot.db.models import EmailDraft, FollowUp
 from bot.services.access import Who
 from bot.services.cadences import load_cadence_book
-from bot.services.drafts import DraftRenderer
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import get_draft, mark_sent
 from bot.services.due_list import due_list_for
-from bot.services.email_drafts import get_draft, mark_sent
 from bot.services.touch_drafts import touch_drafts, touch_kind
 from tests.test_digest_service import TEAM, add_call, add_follow_up, add_prospect, add_rep
 

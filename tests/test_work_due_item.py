@@ -1,6 +1,6 @@
 """Working a due item is one use case that returns plain data
-(bot.services.queue.work_due_item); the rep's reply is built from that data alone
-(bot.slack.digest_view.worked_note). Against a real database."""
+(bot.services.due_items.work_due_item); the rep's reply is built from that data alone
+(bot.slack.due_list_view.worked_note). Against a real database."""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -14,9 +14,9 @@ from bot.domain.model import CallType, Outcome
 from bot.services.access import Refused
 from bot.services.cadences import load_cadence_book
 from bot.services.calls import LogCall, NewProspect, log_call
-from bot.services.queue import DueAction, StaleItem, Verb, work_due_item
+from bot.services.due_items import DueAction, StaleItem, Verb, work_due_item
 from bot.services.reps import save_rep_profile
-from bot.slack.digest_view import worked_note
+from bot.slack.due_list_view import worked_note
 
 BOOK = load_cadence_book(Settings())
 MON = datetime(2026, 11, 30, 15, tzinfo=UTC)  # Monday 10 am in New York

@@ -13,18 +13,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.domain.model import Outcome
+from bot.domain.draft_kinds import (  # noqa: F401 - re-exported: the kinds live there
+    ALL_KINDS,
+    EMAIL_STEP_DRAFTS,
+    KIND_TITLES,
+    KINDS,
+    NOTE_DRAFTS,
+    STEP_DRAFTS,
+)
+from bot.domain.model import NoteField, Outcome
 from bot.domain.next_step import classify, meeting_terms
 from bot.domain.subjects import SUBJECT_LIMIT, cut_mid_phrase
 
-# The drafts a cadence step may name (``draft:`` in a cadence file): emails, then notes.
-EMAIL_STEP_DRAFTS = ("intro", "value_add", "objection", "social_proof", "breakup", "nurture")
-NOTE_DRAFTS = ("linkedin_note",)  # body only: no subject, no ask
-STEP_DRAFTS = EMAIL_STEP_DRAFTS + NOTE_DRAFTS
-# Email kinds (a subject and a body each): the outcome's own emails and the step emails.
-KINDS = ("recap", "voicemail", "value_add", "objection", "meeting_confirmation", "breakup",
-         "nurture", "intro", "social_proof")
-ALL_KINDS = KINDS + NOTE_DRAFTS  # every template there is
 EMPTY_PHRASES = ("just checking in", "touching base", "circling back",
                  "hope this email finds you well", "let me know your thoughts")
 WORD_LIMITS = {"recap": 150, "breakup": 120, "intro": 120}  # words in the body
@@ -48,9 +48,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # The drafts written right after the conversation where the next step was agreed: their
 # one question is about that step, and no other meeting competes with it.
 AGREED_STEP_KINDS = frozenset({"recap", "meeting_confirmation"})
-NOTE_LABELS = {"pain_point": "pain point", "objection": "objection",
-               "next_step": "next step", "personal_detail": "personal detail",
-               "resource_promised": "resource promised"}
+NOTE_LABELS = {field.value: field.label.lower() for field in NoteField}
 
 _HINTS: dict[str, tuple[tuple[str, str], ...]] = {
     "recap": (

@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import reason_of
 from bot.db.models import SlackAllowance, UTCDateTime
-from bot.domain.digest import SendLater
+from bot.domain.due_list import SendLater
 from bot.services.uow import unit_of_work
 
 BULK_SHARE = 0.8  # of DIGEST_RATE for due lists and nudges; the rest is the reps' headroom

@@ -48,7 +48,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import DigestRun
-from bot.domain.digest import (
+from bot.domain.due_list import (
     FINAL_STATUSES,
     MAX_SEND_ATTEMPTS,
     OPEN_STATUSES,
@@ -199,7 +199,7 @@ def finish(session_factory: SessionFactory, run_id: int, *, status: str, now: da
 
 
 def _expired(now: datetime, legacy_after: timedelta):
-    """SQL twin of :func:`bot.domain.digest.lease_expired`."""
+    """SQL twin of :func:`bot.domain.due_list.lease_expired`."""
     return and_(DigestRun.status.in_(OPEN_STATUSES), or_(
         DigestRun.lease_until <= now,
         and_(DigestRun.lease_until.is_(None), DigestRun.claimed_at <= now - legacy_after)))

@@ -1,307 +1,286 @@
-"""Render drafted follow-up emails from templates, and check the templates themselves.
-
-Templates are files only: ``templates/messages/email/<kind>.subject.txt`` and
-``<kind>.body.txt``, overridden by file name from a team folder (Settings.templates_dir).
-A note (``linkedin_note``) is a body only: its subject is "". User text (notes, names) is
-only ever context data, never a template.
-"""
+"""Email drafts: written after a log, edited, marked as sent. A draft belongs to its rep:
+every id from a request goes through :func:`bot.services.access.owned`."""
 
 from __future__ import annotations
 
-import re
-import traceback
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import NamedTuple
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.drafts import (
-    ALL_KINDS,
-    NOTE_DRAFTS,
-    Problem,
-    blank_gaps,
-    check_draft,
-    leftover_markup,
-    missing_notes,
-)
-from bot.domain.next_step import classify
-from bot.domain.subjects import SUBJECT_LIMIT, fit_phrase, fit_subject
-from bot.resources import templates_dir
-from bot.services.cadences import missing_drafts
+from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
+from bot.domain.asks import ask_context, promised_retry, propose_slots
+from bot.domain.cadence import Touch
+from bot.domain.calendar import as_calendar
+from bot.domain.drafts import EMAIL_STEP_DRAFTS, check_draft, drafts_after_call
+from bot.domain.model import Channel, FollowUpStatus, NoteField
+from bot.domain.timing import Parties, WorkHours
+from bot.services.access import Refused, Who, owned, rep_of
+from bot.services.cadences import CadenceBook
+from bot.services.calls import LogResult, local_today
+from bot.services.draft_templates import DraftRenderer
+from bot.services.scheduling import parties_for
+from bot.services.touches import advance_cadence
+from bot.services.uow import unit_of_work
 
-BUILTIN_DIR = templates_dir() / "messages" / "email"
-CONTEXT_KEYS = {
-    "prospect": ("name", "first_name", "company", "email"),
-    "rep": ("name",),
-    "notes": ("pain_point", "objection", "next_step", "personal_detail", "resource_promised"),
-    "ask": ("day_a", "day_b", "slot_a", "slot_b", "retry", "meeting", "step", "step_kind"),
-}
-SAMPLE = {
-    "prospect": {"name": "Dana Reyes", "first_name": "Dana", "company": "Northwind Freight",
-                 "email": "dana@northwind.example"},
-    "rep": {"name": "Sam Patel"},
-    "notes": {"pain_point": "month-end close takes nine days and the board wants five",
-              "objection": "we already have a tool for this",
-              "next_step": "a demo for your controller next week",
-              "personal_detail": "the warehouse opening in Leeds",
-              "resource_promised": "close-time benchmark"},
-    "ask": {"day_a": "Tuesday", "day_b": "Thursday", "slot_a": "Tuesday at 4 pm",
-            "slot_b": "Thursday at 11 am", "retry": "Thursday at 4 pm",
-            "meeting": "Thu 3 Dec at 10 am"},
-}
-READING_EASE = 60  # Flesch reading ease of a built-in body rendered with the sample notes
-_ARTICLE = re.compile(r"^(?:the|a|an|our|my)\s+", re.IGNORECASE)
+STEP_KINDS = frozenset(EMAIL_STEP_DRAFTS)  # drafts written for a cadence email step
+NOTE_KEYS = tuple(field.value for field in NoteField)
 
 
-def _bare(text: str) -> str:
-    """Without trailing punctuation, to sit inside a sentence of ours."""
-    return text.rstrip(" .,;:!?")
-
-
-def _topic(text: str, words: int = 6) -> str:
-    """At most the first ``words`` words, cut where a phrase ends (no dangling "and",
-    "the", no ellipsis)."""
-    parts = text.split()
-    if len(parts) <= words:
-        return _bare(text)
-    return _bare(fit_subject(" ".join(parts[:words + 1]), len(" ".join(parts[:words])) + 1))
-
-
-def _fit(text: str, prefix: str = "") -> str:
-    """``text`` cut where a phrase ends so that ``prefix`` + it stays under 60 characters;
-    "" when no phrase fits (the template then says it some shorter way)."""
-    return _bare(fit_phrase(_bare(" ".join(text.split())), SUBJECT_LIMIT - 1 - len(prefix)))
-
-
-def _noun(text: str) -> str:
-    """Without a leading article: "the ROI sheet" -> "ROI sheet" (after "Here is the")."""
-    return _bare(_ARTICLE.sub("", text))
-
-
-def _upfirst(text: str) -> str:
-    return text[:1].upper() + text[1:]
+class DraftBlocked(Refused):
+    """The prospect is on do-not-call: no email goes out."""
 
 
 @dataclass(frozen=True)
-class Draft:
+class DraftRecord:
+    id: int
+    team_id: str
+    rep_id: int
+    prospect_id: int
+    call_id: int | None
     kind: str
     subject: str
     body: str
-    problems: list[Problem] = field(default_factory=list)
+    status: str
+    to_email: str | None
+    prospect_name: str
+    company: str | None
     hints: list[str] = field(default_factory=list)
-    used_builtin_fallback: bool = False
-    fallback_reason: str = ""
+    notice: str = ""  # e.g. "your team's template failed, the built-in one was used"
+    problems: list[str] = field(default_factory=list)  # quality checks the text fails
+    follow_up_id: int | None = None  # the touch this draft is the words of, if any
 
 
-def _environment(folders: list[Path]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(folder) for folder in folders]),
-        undefined=StrictUndefined,
-        autoescape=False,  # noqa: S701 - plain-text email: no HTML escaping by design
-        keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True,
-    )
-    env.filters.update(bare=_bare, topic=_topic, fit=_fit, noun=_noun, upfirst=_upfirst)
-    return env
+def _record(draft: EmailDraft, prospect: Prospect, hints=(), notice="") -> DraftRecord:
+    return DraftRecord(draft.id, draft.team_id, draft.rep_id, draft.prospect_id, draft.call_id,
+                       draft.template, draft.subject, draft.body, draft.status, prospect.email,
+                       prospect.name, prospect.company, list(hints), notice,
+                       list(draft.problems or []), draft.follow_up_id)
 
 
-def _clean(value: object) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+def _context(prospect: Prospect, rep: Rep, notes: dict) -> dict:
+    first = (prospect.name or "").split(" ")[0]
+    return {
+        "prospect": {"name": prospect.name or "", "first_name": first,
+                     "company": prospect.company or "", "email": prospect.email or ""},
+        "rep": {"name": rep.name or ""},
+        "notes": {key: (notes.get(key) or "").strip() for key in NOTE_KEYS},
+    }
 
 
-def build_context(prospect: Mapping, rep: Mapping, notes: Mapping, ask: Mapping) -> dict:
-    """Every key the templates use, always a one-line string ("" when unknown)."""
-    given = {"prospect": prospect, "rep": rep, "notes": notes, "ask": ask}
-    context = {group: {key: _clean(given[group].get(key)) for key in keys}
-               for group, keys in CONTEXT_KEYS.items()}
-    people = context["prospect"]
-    if not people["first_name"] and people["name"]:
-        people["first_name"] = people["name"].split()[0]
-    # The agreed next step, read once from the notes (bot.domain.next_step): the recap's
-    # one question is about it; a booked meeting is confirmed as noted.
-    step = classify(context["notes"]["next_step"])
-    context["ask"]["step"] = step.text
-    context["ask"]["step_kind"] = step.kind if step.text else ""
-    if not context["ask"]["meeting"] and step.kind in ("timed", "meeting"):
-        context["ask"]["meeting"] = step.text
-    return context
+def write_draft(session: Session, renderer: DraftRenderer, kind: str, prospect: Prospect,
+                rep: Rep, notes: dict, ask: dict, call_id: int | None,
+                follow_up_id: int | None = None) -> DraftRecord:
+    """Render ``kind`` from these notes and store it as a draft (``follow_up_id``: the touch
+    it is the words of, if any). Flushed: the unique follow_up_id is checked here."""
+    draft = renderer.render(kind, ask=ask, **_context(prospect, rep, notes))
+    row = EmailDraft(team_id=prospect.team_id, prospect_id=prospect.id, rep_id=rep.id,
+                     call_id=call_id, template=kind, subject=draft.subject[:255], body=draft.body,
+                     status="draft", problems=[p.message for p in draft.problems],
+                     follow_up_id=follow_up_id)
+    session.add(row)
+    session.flush()
+    notice = draft.fallback_reason if draft.used_builtin_fallback else ""
+    return _record(row, prospect, draft.hints, notice)
 
 
-def tidy_subject(text: str) -> str:
-    """One line, under 60 characters, cut only where a phrase ends."""
-    return fit_subject(text)
+def _parties(session: Session, book: CadenceBook | None, prospect: Prospect, rep: Rep,
+             today: date, windows, holidays) -> Parties:
+    """Both people as the scheduler sees them (the prospect's country calendar, the
+    team's call windows, the rep's hours); without a cadence book, from what was passed."""
+    if book is not None:
+        return parties_for(session, book, prospect, rep, today)
+    hours = WorkHours(rep.work_start or time(8), rep.work_end or time(18),
+                      rep.working_days or "12345")
+    return Parties(prospect.tz, rep.tz, as_calendar(holidays), tuple(windows or ()), hours)
 
 
-def tidy_body(text: str) -> str:
-    """Trailing spaces off, at most one blank line in a row, no blank edges."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+def _ask(session: Session, book: CadenceBook | None, result: LogResult, prospect: Prospect,
+         rep: Rep, now: datetime, windows, holidays) -> dict:
+    """The times the outcome's drafts name, all from the stored appointment: the voicemail
+    email promises the scheduled call (when it may: bot.domain.asks.promised_retry), and a
+    recap proposes two times, the scheduled call first (bot.domain.asks.propose_slots)."""
+    today = local_today(now, prospect.tz)
+    parties = _parties(session, book, prospect, rep, today, windows, holidays)
+    touch = result.next_touch
+    call = (result.appointment if result.appointment is not None and touch is not None
+            and touch.channel is Channel.CALL else None)
+    retry_at = promised_retry(call, today=today, calendar=parties.calendar)
+    slots = propose_slots(parties, today=today, now=now, scheduled=call)
+    return ask_context(today, retry_at=retry_at, prospect_tz=prospect.tz,
+                       holidays=parties.calendar, slots=slots)
 
 
-def error_location(exc: Exception, name: str) -> tuple[str, int]:
-    """(file, line) of a template error: the syntax error's own, else the deepest
-    template frame of the traceback (Jinja rewrites frames to template lines)."""
-    lineno = getattr(exc, "lineno", None)
-    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    if lineno is None:
-        frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-                  if frame.filename.endswith(".txt")]
-        if frames:
-            filename, lineno = frames[-1].filename, frames[-1].lineno
-    return str(filename or name), int(lineno or 1)
+def drafts_after_log(session_factory: sessionmaker[Session], renderer: DraftRenderer,
+                     result: LogResult, notes: dict, *, is_final: bool, now: datetime,
+                     windows, holidays=frozenset(),
+                     book: CadenceBook | None = None) -> list[DraftRecord]:
+    """The drafts this outcome and the next touch call for. Once per call. ``book``: the
+    team's cadence book (the prospect's country calendar); else ``windows``/``holidays``."""
+    touch: Touch | None = result.next_touch
+    kinds = drafts_after_call(result.outcome.value, touch.draft if touch else None, is_final)
+    if not kinds or result.prospect.do_not_call:
+        return []
+    with unit_of_work(session_factory) as session:
+        call = session.get(Call, result.call_id)
+        prospect = session.get(Prospect, call.prospect_id)
+        rep = session.get(Rep, call.rep_id)
+        if not any(notes.values()):  # a one-click log: the last notes still apply
+            notes = latest_notes(session, prospect)[0]
+        already = {d.template for d in session.scalars(select(EmailDraft).where(
+            EmailDraft.team_id == call.team_id, EmailDraft.call_id == call.id))}
+        ask = _ask(session, book, result, prospect, rep, now, windows, holidays)
+        drafts = [write_draft(session, renderer, kind, prospect, rep, notes, ask, call.id)
+                  for kind in kinds if kind not in already]
+    return [_adopted(session_factory, draft) if draft.kind in STEP_KINDS else draft
+            for draft in drafts]
 
 
-class DraftRenderer:
-    """Renders one email kind; a team folder overrides built-in templates by file name."""
-
-    def __init__(self, team_dir: Path | None = None):
-        self.team_dir = team_dir
-        self.builtin = _environment([BUILTIN_DIR])
-        self.team = _environment([team_dir, BUILTIN_DIR]) if team_dir is not None else None
-
-    def _file(self, name: str, context: dict) -> tuple[str, str]:
-        """The rendered file and, if the team's version failed, why."""
-        if self.team is not None and self.team_dir is not None:
-            if (self.team_dir / name).is_file():
-                try:
-                    return self.team.get_template(name).render(context), ""
-                # A team template is the team's code: any failure (a Jinja error, 1 // 0,
-                # a bad format string) falls back to the built-in one, never loses a log.
-                except Exception as exc:  # noqa: BLE001
-                    where, line = error_location(exc, name)
-                    reason = (f"Team template {Path(where).name}:{line}: {exc} "
-                              "(the built-in template was used instead).")
-                    return self.builtin.get_template(name).render(context), reason
-        return self.builtin.get_template(name).render(context), ""
-
-    def render(self, kind: str, *, prospect: dict, rep: dict, notes: dict, ask: dict) -> Draft:
-        if kind not in ALL_KINDS:
-            raise ValueError(f"unknown draft kind {kind!r}; expected one of "
-                             f"{', '.join(ALL_KINDS)}")
-        context = build_context(prospect, rep, notes, ask)
-        subject, why_subject = ("", "") if kind in NOTE_DRAFTS else self._file(
-            f"{kind}.subject.txt", context)
-        body, why_body = self._file(f"{kind}.body.txt", context)
-        subject, body = tidy_subject(subject), tidy_body(body)
-        reasons = [reason for reason in (why_subject, why_body) if reason]
-        problems = check_draft(kind, subject, body, company=context["prospect"]["company"],
-                               notes=context["notes"])
-        return Draft(kind, subject, body, problems, missing_notes(kind, context["notes"]),
-                     bool(reasons), " ".join(reasons))
-
-
-def _source_line(path: Path, problem: Problem, rendered: str) -> int:
-    """Best guess at the template line behind a problem found in rendered text."""
+def _adopted(session_factory, draft: DraftRecord) -> DraftRecord:
+    """The draft written after a log for the touch that log scheduled becomes that touch's
+    own draft (its words in the due list, the rep's edits kept), unless the touch has one
+    already. Its own transaction: losing the one-per-touch race leaves it a plain draft."""
     try:
-        source = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return problem.line or 1
-    empty = problem.code.startswith("empty_phrase")
-    phrase = re.search(r'"([^"]+)"', problem.message) if empty else None
-    lines = rendered.splitlines()
-    text = lines[problem.line - 1].strip() if problem.line else ""
-    # The same text on several lines (a repeated sentence): the same occurrence.
-    nth = sum(1 for line in lines[:problem.line or 0] if line.strip() == text) if text else 0
-    for number, line in enumerate(source, start=1):
-        if phrase and phrase.group(1) in line.casefold():
-            return number
-        if text and line.strip() == text:
-            nth -= 1
-            if nth <= 0:
-                return number
-    return problem.line or 1
+        with unit_of_work(session_factory) as session:
+            touch = session.scalar(select(FollowUp).where(
+                FollowUp.team_id == draft.team_id, FollowUp.call_id == draft.call_id,
+                FollowUp.prospect_id == draft.prospect_id, FollowUp.rep_id == draft.rep_id,
+                FollowUp.status == FollowUpStatus.PENDING.value,
+                FollowUp.channel == Channel.EMAIL.value, FollowUp.draft == draft.kind))
+            if touch is None or session.scalar(select(EmailDraft.id).where(
+                    EmailDraft.follow_up_id == touch.id)) is not None:
+                return draft
+            session.scalars(select(EmailDraft).where(
+                EmailDraft.id == draft.id)).one().follow_up_id = touch.id
+        return replace(draft, follow_up_id=touch.id)
+    except IntegrityError:  # a list being built wrote the touch's draft a moment ago
+        return draft
 
 
-def _variants(sample: Mapping | None) -> list[dict]:
-    full = {group: {**SAMPLE[group], **dict((sample or {}).get(group, {}))} for group in SAMPLE}
-    no_notes = {**full, "notes": dict.fromkeys(CONTEXT_KEYS["notes"], "")}
-    nothing = {group: dict.fromkeys(keys, "") for group, keys in CONTEXT_KEYS.items()}
-    return [build_context(**variant) for variant in (full, no_notes, nothing)]
+def latest_notes(session: Session, prospect: Prospect) -> tuple[dict, int | None]:
+    """The notes of the prospect's latest call that has any (a one-click log has none)."""
+    calls = session.scalars(select(Call).where(
+        Call.team_id == prospect.team_id, Call.prospect_id == prospect.id,
+    ).order_by(Call.called_at.desc(), Call.id.desc()).limit(20)).all()
+    for call in calls:
+        notes = {key: getattr(call, key) for key in NOTE_KEYS}
+        if any(notes.values()):
+            return notes, call.id
+    return {}, calls[0].id if calls else None
 
 
-def _parts(kind: str) -> tuple[str, ...]:
-    return ("body",) if kind in NOTE_DRAFTS else ("subject", "body")
+def draft_breakup(session_factory, renderer: DraftRenderer, *, who: Who, prospect_id: object,
+                  now: datetime) -> DraftRecord:
+    """A breakup email, drafted for the asking rep, for any of the team's prospects."""
+    with unit_of_work(session_factory) as session:
+        prospect = owned(session, who, Prospect, prospect_id)
+        rep = rep_of(session, who)
+        if prospect.do_not_call:
+            raise DraftBlocked(prospect.name)
+        notes, call_id = latest_notes(session, prospect)
+        ask = ask_context(local_today(now, prospect.tz), retry_at=None,
+                          prospect_tz=prospect.tz)
+        return write_draft(session, renderer, "breakup", prospect, rep, notes, ask, call_id)
 
 
-def reading_ease(text: str) -> float:
-    """Flesch reading ease of ``text`` (higher is easier; 60-70 is plain English)."""
-    import textstat  # 0.7.4: offline (pyphen); see pyproject.toml
-
-    return float(textstat.flesch_reading_ease(text))
+def _load(session: Session, who: Who, draft_id: object) -> tuple[EmailDraft, Prospect]:
+    draft = owned(session, who, EmailDraft, draft_id)
+    return draft, session.get(Prospect, draft.prospect_id)
 
 
-def _readability(body: str) -> list[Problem]:
-    score = reading_ease(body)
-    if score >= READING_EASE:
-        return []
-    return [Problem("reading_ease", f"Reading ease {score:.0f} with the sample notes (aim "
-                    f"for {READING_EASE} or more): use shorter sentences and plainer words.",
-                    1)]
+def get_draft(session_factory, who: Who, draft_id: object) -> DraftRecord:
+    """The draft ``draft_id`` names, if ``who`` may see it (else Refused)."""
+    with unit_of_work(session_factory) as session:
+        return _record(*_load(session, who, draft_id))
 
 
-def _long_subject(raw: str) -> list[Problem]:
-    """A subject the template makes too long: the bot cuts it where a phrase ends; say so."""
-    text = " ".join(raw.split())
-    if len(text) < SUBJECT_LIMIT:
-        return []
-    return [Problem("subject_long", f"The subject is {len(text)} characters with the sample "
-                    f'notes; drafts cut it to "{fit_subject(text)}". Use |fit for the notes '
-                    f"part to choose the words yourself.")]
+def stored_draft(session_factory, team_id: str, draft_id: int) -> DraftRecord:
+    """A draft by an id the bot read from its own database (a scheduled job), never by an
+    id from a request: those go through :func:`get_draft`."""
+    with unit_of_work(session_factory) as session:
+        draft = session.scalars(select(EmailDraft).where(
+            EmailDraft.id == draft_id, EmailDraft.team_id == team_id)).one()
+        return _record(draft, session.get(Prospect, draft.prospect_id))
 
 
-def _check_kind(env, folders: list[Path], kind: str, context: dict, *,
-                readability: bool = False) -> list[str]:
-    paths = {"subject": Path(f"{kind}.subject.txt")}
-    rendered = {"subject": ""}
-    for part in _parts(kind):
-        name = f"{kind}.{part}.txt"
-        paths[part] = next((f / name for f in folders if (f / name).is_file()), Path(name))
-        try:
-            rendered[part] = env.get_template(name).render(context)
-        except Exception as exc:  # noqa: BLE001 - reported with file and line, as any error
-            where, line = error_location(exc, str(paths[part]))
-            return [f"{where}:{line}: {exc}"]
-    subject, body = tidy_subject(rendered["subject"]), tidy_body(rendered["body"])
-    found = [(paths["body"], p, body) for p in check_draft(
-        kind, subject, body, company=context["prospect"]["company"], notes=context["notes"])]
-    found += [(paths["body"], p, body) for p in leftover_markup(body) + blank_gaps(body)]
-    found += [(paths["subject"], p, subject) for p in _long_subject(rendered["subject"])]
-    if readability:
-        found += [(paths["body"], p, body) for p in _readability(body)]
-    found += [(paths["subject"], p, subject) for p in leftover_markup(subject)
-              + blank_gaps(subject)]
-    lines = []
-    for path, problem, text in found:
-        if problem.code.startswith("subject") or problem.code.endswith("_subject"):
-            path, problem = paths["subject"], Problem(problem.code, problem.message)
-        lines.append(f"{path}:{_source_line(path, problem, text)}: {problem.message}")
-    return lines
+def edit_draft(session_factory, *, who: Who, draft_id: object, subject: str,
+               body: str) -> DraftRecord:
+    """The rep's edit becomes the draft. Only the rep who owns it may edit it."""
+    with unit_of_work(session_factory) as session:
+        draft, prospect = _load(session, who, draft_id)
+        draft.subject, draft.body = subject, body
+        call = session.get(Call, draft.call_id) if draft.call_id is not None else None
+        notes = {key: getattr(call, key) for key in NOTE_KEYS} if call is not None else None
+        draft.problems = [p.message for p in check_draft(draft.template, subject, body,
+                                                         company=prospect.company,
+                                                         notes=notes)]
+        return _record(draft, prospect)
 
 
-def check_templates(team_dir: Path | None, sample: dict | None = None, *,
-                    cadence_file: Path | None = None) -> list[str]:
-    """Render every kind (built-in, then the team's overrides) with full and empty sample
-    data; return "<file>:<line>: <message>" for each problem. Empty means all good.
-    Every check of a draft applies, and with the full sample notes each body must read
-    easily (Flesch reading ease of at least 60).
-    With a team ``cadence_file``, also "<file>:<line>: warning: ..." for each step that
-    names no draft (it gets its channel's default), or the error that stops it loading."""
-    chains = [[BUILTIN_DIR]]
-    if team_dir is not None:
-        chains.append([team_dir, BUILTIN_DIR])
-    lines: list[str] = []
-    for folders in chains:
-        env = _environment(folders)
-        for kind in ALL_KINDS:
-            if folders[0] != BUILTIN_DIR and not any(
-                    (folders[0] / f"{kind}.{part}.txt").is_file() for part in _parts(kind)):
-                continue  # not overridden: already checked as a built-in
-            for number, context in enumerate(_variants(sample)):
-                for line in _check_kind(env, folders, kind, context,
-                                        readability=number == 0):
-                    if line not in lines:
-                        lines.append(line)
-    if cadence_file is not None:
-        lines += missing_drafts(cadence_file)
-    return lines
+class Marked(NamedTuple):
+    """What "mark a draft sent" did: the draft as it is now, and whether this request is
+    the one that marked it (False: it was already sent; nothing changed)."""
+
+    draft: DraftRecord
+    newly: bool
+
+
+def mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object,
+              now: datetime) -> Marked:
+    """Record the email touch on the prospect's timeline and in the cadence. A second
+    click (even a simultaneous one) changes nothing. Refused (nothing changed) unless
+    ``who`` may act on the draft; DraftBlocked when the prospect is on do-not-call."""
+    try:
+        return _mark_sent(session_factory, book, who=who, draft_id=draft_id, now=now)
+    except IntegrityError:  # the other click won
+        return Marked(get_draft(session_factory, who, draft_id), False)
+
+
+def _mark_sent(session_factory, book: CadenceBook, *, who: Who, draft_id: object,
+               now: datetime) -> Marked:
+    with unit_of_work(session_factory) as session:
+        draft, prospect = _load(session, who, draft_id)
+        team_id = draft.team_id
+        if draft.status == "sent":
+            return Marked(_record(draft, prospect), False)
+        if prospect.do_not_call:
+            raise DraftBlocked(prospect.name)
+        draft.status, draft.sent_at = "sent", now
+        draft.remind_at = None  # sent: no reminder any more
+        today: date = local_today(now, prospect.tz)
+        due_email = _touch_sent(session, draft, prospect, today)
+        if due_email is not None:  # the cadence's email step is done: on to the next
+            due_email.status, due_email.completed_at = FollowUpStatus.DONE.value, now
+            session.flush()
+            advance_cadence(session, book, prospect, draft.rep_id, due_email, now)
+        else:  # an extra touch (a recap, a breakup): on the timeline as done
+            session.add(FollowUp(
+                team_id=team_id, prospect_id=prospect.id, rep_id=draft.rep_id,
+                call_id=draft.call_id, due_on=today, step=-1,
+                purpose=f"Email sent: {draft.template}",
+                channel=Channel.EMAIL.value, status=FollowUpStatus.DONE.value,
+                idempotency_key=f"draft:{draft.id}:sent", completed_at=now))
+        return Marked(_record(draft, prospect), True)
+
+
+def _touch_sent(session: Session, draft: EmailDraft, prospect: Prospect,
+                today: date) -> FollowUp | None:
+    """The pending touch a sent draft completes. A touch's own draft: exactly that touch
+    (None once it was handled some other way). Otherwise a draft written for a cadence
+    email step completes that step, even sent early; a recap, voicemail or confirmation
+    email completes only a step due by today. Only the draft's rep's own step: a
+    team-mate's email on the prospect (a breakup) goes on the timeline without touching
+    the owner's cadence."""
+    pending = (FollowUp.team_id == draft.team_id, FollowUp.prospect_id == prospect.id,
+               FollowUp.rep_id == draft.rep_id,
+               FollowUp.status == FollowUpStatus.PENDING.value)
+    if draft.follow_up_id is not None:
+        return session.scalar(select(FollowUp).where(FollowUp.id == draft.follow_up_id,
+                                                     *pending))
+    query = select(FollowUp).where(*pending, FollowUp.channel == Channel.EMAIL.value)
+    if draft.template not in STEP_KINDS:
+        query = query.where(FollowUp.due_on <= today)
+    return session.scalar(query.order_by(FollowUp.due_on).limit(1))

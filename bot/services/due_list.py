@@ -11,8 +11,8 @@ from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
-from bot.domain.digest import DueItem
 from bot.domain.drafts import NOTE_DRAFTS
+from bot.domain.due_list import DueItem
 from bot.domain.model import FollowUpStatus, ProspectStatus
 from bot.domain.timing import day_bounds
 from bot.services.uow import unit_of_work

@@ -19,10 +19,10 @@ from bot.domain.prefill import Prefill, parse_logcall_text
 from bot.services.access import held_by_another
 from bot.services.cadences import CadenceBook
 from bot.services.calls import LogResult, suggested_date
-from bot.services.drafts import DraftRenderer
-from bot.services.email_drafts import DraftRecord, drafts_after_log
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import DraftRecord, drafts_after_log
+from bot.services.due_items import call_type_for
 from bot.services.prospects import ProspectOption, named_prospect, option_of, team_prospect
-from bot.services.queue import call_type_for
 from bot.services.reps import find_rep
 from bot.services.uow import unit_of_work
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, Prospect, Rep
 from bot.domain.model import Outcome
-from bot.services.email_drafts import DraftRecord, stored_draft
+from bot.services.drafts import DraftRecord, stored_draft
 from bot.services.uow import unit_of_work
 
 WINDOW = timedelta(hours=24)  # past a day the recap's moment is gone: no late nudges

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import EmailDraft, Rep
-from bot.domain.digest import Decision, DueItem, digest_decision
+from bot.domain.due_list import Decision, DueItem, digest_decision
 from bot.services.due_list import due_list_for
 from bot.services.uow import unit_of_work
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import EmailDraft, Prospect, Rep
 from bot.services.access import Refused, Who, owned
-from bot.services.email_drafts import DraftRecord, stored_draft
+from bot.services.drafts import DraftRecord, stored_draft
 from bot.services.uow import unit_of_work
 
 AHEAD = timedelta(days=8)  # a reminder is for a touch on the list: within about a week

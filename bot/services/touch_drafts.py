@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.models import EmailDraft, FollowUp, Prospect, Rep
 from bot.domain.asks import ask_context
 from bot.domain.cadence import default_draft
-from bot.domain.digest import DueItem
 from bot.domain.drafts import EMAIL_STEP_DRAFTS, NOTE_DRAFTS
+from bot.domain.due_list import DueItem
 from bot.domain.model import Channel, FollowUpStatus
 from bot.domain.send_time import send_window
 from bot.domain.timing import WorkHours, local_date
-from bot.services.drafts import DraftRenderer
-from bot.services.email_drafts import latest_notes, write_draft
+from bot.services.draft_templates import DraftRenderer
+from bot.services.drafts import latest_notes, write_draft
 from bot.services.uow import unit_of_work
 
 

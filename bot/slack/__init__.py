@@ -13,12 +13,12 @@ EVENTS = ("app_home_opened", "user_change")
 
 
 def register_all(app: App, deps) -> None:
-    from bot.slack import app_home, digest, drafts, errors, import_prospects, logcall, users
+    from bot.slack import app_home, drafts, due_list, errors, import_prospects, logcall, users
 
     errors.register(app, deps)
     logcall.register(app, deps)
     drafts.register(app, deps)
-    digest.register(app, deps)
+    due_list.register(app, deps)
     app_home.register(app, deps)
     import_prospects.register(app, deps)
     users.register(app, deps)

@@ -11,7 +11,7 @@ nothing.
 from __future__ import annotations
 
 from bot.services.access import Refused
-from bot.services.email_drafts import DraftBlocked, draft_breakup, edit_draft, get_draft, mark_sent
+from bot.services.drafts import DraftBlocked, draft_breakup, edit_draft, get_draft, mark_sent
 from bot.services.reminders import change_reminder
 from bot.slack.context import deps_of
 from bot.slack.draft_messages import copy_is_a_link, draft_message, post_draft

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.domain.drafts import NOTE_DRAFTS
 from bot.services.draft_links import DraftRef, make_token
-from bot.services.email_drafts import DraftRecord
+from bot.services.drafts import DraftRecord
 from bot.slack.drafts_view import draft_blocks
 
 

@@ -14,8 +14,8 @@ from bot.services.access import Who
 from bot.slack import ids
 from bot.slack.codec import action_value, as_id, decode, encode, seal, unseal
 from bot.slack.context import team_of, user_of
-from bot.slack.digest_view import LIST_KEY
 from bot.slack.drafts_view import BODY_MAX, SUBJECT_MAX
+from bot.slack.due_list_view import LIST_KEY
 
 
 @dataclass(frozen=True)

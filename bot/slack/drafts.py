@@ -11,9 +11,6 @@ from slack_bolt import App
 
 from bot.slack import draft_listeners as on
 from bot.slack import ids
-from bot.slack.draft_messages import copy_url, copy_url_ok, draft_link, post_draft
-
-__all__ = ["copy_url", "copy_url_ok", "draft_link", "post_draft", "register"]
 
 
 def register(app: App, deps) -> None:

@@ -15,25 +15,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.drafts import NOTE_DRAFTS, blanks, blanks_label
+from bot.domain.drafts import KIND_TITLES, NOTE_DRAFTS, blanks, blanks_label
 from bot.domain.windows import format_day
-from bot.services.email_drafts import DraftRecord
+from bot.services.drafts import DraftRecord
 from bot.slack import ids
 from bot.slack.codec import encode
 from bot.slack.text import clip, clip_mrkdwn, escape, escape_clipped
 
-KIND_TITLES = {
-    "recap": "Recap email",
-    "voicemail": "Voicemail follow-up email",
-    "value_add": "Value-add email",
-    "objection": "Email answering the objection",
-    "meeting_confirmation": "Meeting confirmation email",
-    "breakup": "Breakup email",
-    "nurture": "Re-engagement email",
-    "intro": "Intro email",
-    "social_proof": "Social-proof email",
-    "linkedin_note": "LinkedIn note",
-}
 SUBJECT_MAX = 255
 BODY_MAX = 3000
 

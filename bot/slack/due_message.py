@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.domain.digest import DueItem
-from bot.services.queue import due_list_to_show, with_drafts
-from bot.slack.digest_view import due_list_message, room
+from bot.domain.due_list import DueItem
+from bot.services.due_items import due_list_to_show, with_drafts
 from bot.slack.draft_messages import draft_link
+from bot.slack.due_list_view import due_list_message, room
 
 
 def _link(deps, team_id: str):

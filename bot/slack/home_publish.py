@@ -9,12 +9,12 @@ from collections.abc import Callable
 from slack_sdk.errors import SlackApiError
 
 from bot.services.home_page import home_page
-from bot.services.reps import rep_timezone, save_rep_profile
+from bot.services.reps import rep_timezone
 from bot.slack.context import deps_of, team_of, user_of
 from bot.slack.errors import after_ack
 from bot.slack.home import HolidaySetting, build_home
 from bot.slack.home_team_view import team_blocks
-from bot.slack.users import slack_profile
+from bot.slack.users import learn_profile
 
 # save(team_id, user_id) -> a note for the user when nothing was saved, else None
 Save = Callable[[str, str], str | None]
@@ -47,8 +47,7 @@ def save_setting(client, deps, *, team_id: str, user_id: str, save: Save,
     new_rep = makes_rep and rep_timezone(deps.session_factory, team_id, user_id) is None
     note = save(team_id, user_id)
     if new_rep and note is None:
-        tz, name = slack_profile(client, user_id, deps.settings.default_timezone)
-        save_rep_profile(deps.session_factory, team_id, user_id, tz, name)
+        learn_profile(client, deps, team_id, user_id)
     publish_home(client, deps, team_id=team_id, user_id=user_id, digest_note=note)
 
 

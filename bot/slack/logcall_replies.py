@@ -2,7 +2,7 @@
 (the DM, its drafts, a fresh App Home).
 
 Shared, not a listener module: /logcall's listeners (bot.slack.logcall) and the due list's
-(bot.slack.digest: "Log details", the one-click outcomes) both come through here.
+(bot.slack.due_list: "Log details", the one-click outcomes) both come through here.
 """
 
 from __future__ import annotations

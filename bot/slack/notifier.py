@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.digest import DueItem, LeaseLost, RepRecord, SendLater
+from bot.domain.due_list import DueItem, LeaseLost, RepRecord, SendLater
 from bot.services.allowance import BULK_SHARE, SharedAllowance
 from bot.services.reps import deactivate_rep
 from bot.slack.due_message import list_message

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.domain.digest import SendLater
+from bot.domain.due_list import SendLater
 from bot.domain.insights import Period, last_seven_days, previous_week, week_label
 from bot.domain.timing import local_date
 from bot.services.digest_runs import new_owner

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.digest import DueItem, summary_text
+from bot.domain.drafts import KIND_TITLES
+from bot.domain.due_list import DueItem, summary_text
 from bot.domain.model import OUTCOME_LABELS, Outcome
 from bot.domain.windows import (
     clock_text,
@@ -28,11 +29,10 @@ from bot.domain.windows import (
     format_day,
     stored_window,
 )
-from bot.services.queue import SNOOZES, Snoozed, Verb, Worked
+from bot.services.due_items import SNOOZES, Snoozed, Verb, Worked
 from bot.services.touch_drafts import touch_kind
 from bot.slack import ids
 from bot.slack.codec import encode
-from bot.slack.drafts_view import KIND_TITLES
 from bot.slack.text import clip_mrkdwn, escape, escape_clipped
 
 ALREADY_LOGGED = "That call is already logged; nothing was changed."

@@ -2,8 +2,8 @@
 Log details, Done, snooze and skip.
 
 Each listener acks, reads the click (:func:`read_click`), calls the one use case
-(bot.services.queue.work_due_item) and answers from the plain data it returns: the list
-updated in place (bot.slack.due_message), opening with a note from bot.slack.digest_view.
+(bot.services.due_items.work_due_item) and answers from the plain data it returns: the list
+updated in place (bot.slack.due_message), opening with a note from bot.slack.due_list_view.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from slack_bolt import App
 
 from bot.domain.model import Outcome
 from bot.services.access import Refused
-from bot.services.queue import DueAction, Verb, Worked, work_due_item
+from bot.services.due_items import DueAction, Verb, Worked, work_due_item
 from bot.slack import ids
 from bot.slack.codec import action_value, as_id
 from bot.slack.context import deps_of, team_of, user_of
-from bot.slack.digest_view import ALREADY_LOGGED, worked_note
+from bot.slack.due_list_view import ALREADY_LOGGED, worked_note
 from bot.slack.due_message import current_list, refresh
 from bot.slack.errors import after_ack
 from bot.slack.logcall_replies import confirm_logged, open_logcall_modal

@@ -1,4 +1,4 @@
-"""The morning due list: who gets it now, and a pass that sends it (bot.services.digest_pass).
+"""The morning due list: who gets it now, and a pass that sends it (bot.services.due_list_pass).
 
 The database decides who sends: see :mod:`bot.services.digest_runs` for the once-a-day
 claim, the lease a sender holds on it, and what happens when a sender stops mid-pass."""
@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Rep
-from bot.domain.digest import DigestSettings, RepRecord, TickReport
-from bot.services.digest_pass import Pass, Send
+from bot.domain.due_list import DigestSettings, RepRecord, TickReport
 from bot.services.digest_runs import LEGACY_STALE, Lease, existing_runs
 from bot.services.due_list import due_list_for  # noqa: F401 - also imported from here (bench)
+from bot.services.due_list_pass import Pass, Send
 from bot.services.reps import save_rep_profile
 from bot.services.uow import unit_of_work
 
@@ -63,7 +63,7 @@ def run_digest_tick(session_factory: SessionFactory, now: datetime, *,
     recorded for that rep). ``workers`` reps are handled at once (``send`` must then be
     thread-safe). ``stop`` is asked before each rep: once it says yes, no new claim is
     taken (shutdown). A rep left to another sender whose lease runs out while this pass
-    still goes on is taken over by this pass (see :meth:`bot.services.digest_pass.Pass.rescue`).
+    still goes on is taken over by this pass (see :meth:`bot.services.due_list_pass.Pass.rescue`).
     """
     stamp = clock or (lambda: now)
     lease = lease or Lease(session_factory, stamp)

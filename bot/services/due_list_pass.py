@@ -1,7 +1,7 @@
 """One sender's pass over the reps due a list: what to do for each, and doing it under the
 pass's lease (claim, send, record; take over the runs of senders that stopped).
 
-:func:`bot.services.digest.run_digest_tick` builds a :class:`Pass` and runs it; the
+:func:`bot.services.due_list_sends.run_digest_tick` builds a :class:`Pass` and runs it; the
 claims, leases and takeovers it relies on are in :mod:`bot.services.digest_runs`."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain import digest as rules
-from bot.domain.digest import DigestSettings, RepRecord, RunRecord, TickReport
+from bot.domain import due_list as rules
+from bot.domain.due_list import DigestSettings, RepRecord, RunRecord, TickReport
 from bot.services.digest_runs import (
     Lease,
     claim,
