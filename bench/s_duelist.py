@@ -1,4 +1,4 @@
-"""Scenario 3: the morning due list at scale, through bot.services.digest.due_list_for.
+"""Scenario 3: the morning due list at scale, through bot.services.due_list_sends.due_list_for.
 
 Growth series: the table grows 100x (10k -> 100k -> 1M follow-ups) while every rep's
 own book stays the same shape (100 follow-ups: ~5% pending, the rest done / skipped /
@@ -21,8 +21,8 @@ from bench import procs, seed
 from bench.stats import summary
 from bot.config import normalize_database_url
 from bot.db.engine import make_engine, make_session_factory
-from bot.domain.digest import digest_decision
-from bot.services.digest import due_list_for, reps_to_consider
+from bot.domain.due_list import digest_decision
+from bot.services.due_list_sends import due_list_for, reps_to_consider
 
 MAX_CALLS = 6
 

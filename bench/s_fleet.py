@@ -34,7 +34,7 @@ from bench.s_logcall import Probe, merge, seed_logcall_reps
 from bench.stats import Burst, ratio, summary
 from bot.config import normalize_database_url
 from bot.db.engine import make_engine
-from bot.domain.digest import OPEN_STATUSES
+from bot.domain.due_list import OPEN_STATUSES
 from bot.services.allowance import BULK_SHARE
 
 FLEET = 3

@@ -31,7 +31,7 @@ from bench.s_fleet import (
     _stand,
     _switch_on,
 )
-from bot.domain.digest import OPEN_STATUSES
+from bot.domain.due_list import OPEN_STATUSES
 from bot.services.allowance import BULK_SHARE
 from bot.services.digest_runs import LEASE
 
