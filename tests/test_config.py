@@ -108,3 +108,14 @@ def test_manager_ids_are_slack_user_ids_once_each_in_order():
     assert load({"MANAGER_IDS": " U024BE7LH,W0ABC12, ,U024BE7LH"}).manager_ids == (
         "U024BE7LH", "W0ABC12")
     assert load({}).manager_ids == ()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires",
+                                  "localtime", "posixrules", "Factory", "Mars/Olympus", ""])
+def test_one_zone_check_for_settings_reps_and_imports(zone):
+    from bot.config import is_iana_zone
+    from bot.services.import_values import read_time_zone
+    from bot.services.rep_settings import is_iana_zone as rep_zone
+
+    assert rep_zone(zone) == is_iana_zone(zone)
+    assert (read_time_zone(zone) == zone) == is_iana_zone(zone)

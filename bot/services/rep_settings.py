@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
-from functools import lru_cache
 from typing import TypeGuard
-from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config_values import is_iana_zone as iana_zone
 from bot.db.models import Rep
 from bot.services.reps import ensure_rep, find_rep
 from bot.services.uow import unit_of_work
@@ -54,13 +53,9 @@ def normalize_days(days: Iterable[str]) -> str:
     return "".join(sorted(set(days)))
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones() - {"localtime"})  # a file, not an IANA name
-
-
 def is_iana_zone(tz: object) -> TypeGuard[str]:
-    return isinstance(tz, str) and len(tz) <= 64 and tz in _zones()
+    """A zone Slack may send for a rep: the one IANA check (bot.config_values)."""
+    return isinstance(tz, str) and len(tz) <= 64 and iana_zone(tz)
 
 
 def _of(rep: Rep) -> RepSettings:
