@@ -44,7 +44,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         print("No managers: set MANAGER_IDS, or add managers in App Home.")
         return 1
     words = {"sent": "sent", "already": "already sent this week (--force sends again)",
-             "failed": "FAILED"}
+             "elsewhere": "being sent by another process right now", "failed": "FAILED"}
     for sent in results:
         print(f"{sent.manager}: {words[sent.status]}"
               + (f": {sent.detail}" if sent.detail else ""))

@@ -129,6 +129,15 @@ def claim_report(session_factory: sessionmaker[Session], team_id: str, manager: 
     return taken
 
 
+def report_status(session_factory: sessionmaker[Session], team_id: str, manager: str,
+                  week: str) -> str | None:
+    """The week's run for that manager: claimed, sent or failed (None: no run)."""
+    with unit_of_work(session_factory) as session:
+        return session.scalar(select(ReportRun.status).where(
+            ReportRun.team_id == team_id, ReportRun.manager_user_id == manager,
+            ReportRun.week == week))
+
+
 def finish_report(session_factory: sessionmaker[Session], run_id: int, *, status: str,
                   now: datetime, owner: str, channel: str | None = None,
                   ts: str | None = None, error: str | None = None) -> bool:

@@ -30,6 +30,7 @@ from bot.services.reports import (
     manager_clocks,
     manager_ids,
     report_due,
+    report_status,
 )
 from bot.slack.report_view import report_blocks, report_fallback
 from bot.slack.uploads import upload_png
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Sent:
     manager: str
-    status: str  # sent, failed, already
+    status: str  # sent, failed, already (sent earlier this week), elsewhere (in progress)
     detail: str = ""
 
 
@@ -121,7 +122,9 @@ def deliver(client, deps, team_id: str, manager: str, week: str, period: Period,
     sf, owner = deps.session_factory, new_owner()
     run = claim_report(sf, team_id, manager, week, period, now, owner=owner, force=force)
     if run is None:
-        return Sent(manager, "already")
+        status = report_status(sf, team_id, manager, week)
+        return Sent(manager, {"claimed": "elsewhere", "failed": "failed"}.get(status, "already"),
+                    "gave up after 3 attempts" if status == "failed" else "")
     try:
         channel, ts = send_report(client, deps, team_id=team_id, manager=manager,
                                   period=period, as_of=as_of, paced=paced)
