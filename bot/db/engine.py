@@ -7,11 +7,14 @@ up (see :class:`DbTimeouts` for the budget).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -32,9 +35,11 @@ class DbTimeouts:
       The bot's statements take milliseconds (docs/benchmarks.md: a due list 3-6 ms).
     - ``lock_wait`` (SQLite busy_timeout): 1 s. SQLite has one writer at a time and the
       bot's transactions hold the lock for milliseconds: eight simultaneous submissions
-      waited 230 ms at p99 in docs/benchmarks.md. A submission takes the lock twice (rep
-      lookup, then the log), so even two full waits answer by ~2 s. The old 30 s let a
-      locked file hang a request far past Slack's 3 s.
+      waited 230 ms at p99 in docs/benchmarks.md. A submission takes the lock once (the
+      log; its rep lookup is read-only and takes none). Writers of one process wait for
+      their turn first (:class:`_Writers`, at most 1 s), then for another process's
+      write (at most 1 s more), so a request answers by ~2 s. The old 30 s let a locked
+      file hang a request far past Slack's 3 s.
     - ``pool_wait``: 1 s for a free pooled connection.
 
     Migrations lift ``statement`` and ``lock_wait`` (see :func:`bot.db.migrate.upgrade`).
@@ -49,6 +54,19 @@ class DbTimeouts:
     lock_wait: float = 1.0
     pool_wait: float = 1.0
 
+
+# Execution option of a connection whose transaction only reads (bot.services.uow.read_only).
+READ_ONLY = "followup_read_only"
+
+
+def read_only_options(engine: Engine) -> dict:
+    """How a unit of work that only reads gets its connection. SQLite: a deferred BEGIN
+    (the "begin" listener below). PostgreSQL: autocommit, so no BEGIN and no ROLLBACK
+    round trip; under READ COMMITTED each statement reads its own snapshot anyway, so
+    reading outside a transaction changes nothing a read sees."""
+    if engine.dialect.name == "postgresql":
+        return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY: True}
 
 # Work nobody is waiting on in Slack (the due-list fan-out process): the same network
 # bounds, but room to wait behind the web process's writes instead of failing a run.
@@ -76,34 +94,98 @@ def _postgres_args(url: str, timeouts: DbTimeouts) -> dict:
     return args
 
 
+class _Writers:
+    """This process's turn to write to SQLite. SQLite lets one writer in at a time; a
+    writer that finds the lock taken retries in SQLite's busy handler, which sleeps 1, 2,
+    5, 10, 15, 20, 25, 25, 25, 50 ms... between tries, so the eighth of eight simultaneous
+    submissions waited far longer than the seven commits before it took (docs/benchmarks.md,
+    issue 15). Writers of this process queue on a lock instead, and the next one goes the
+    moment the last one is done. SQLite's lock still keeps writes apart (other processes
+    too: the due-list fan-out); this only decides who tries next."""
+
+    def __init__(self, wait: float):
+        self.wait, self.lock = wait, threading.Lock()
+        self.holder: int | None = None  # id() of the Connection whose turn it is
+        self.turn: weakref.finalize | None = None  # gives the turn back, once
+
+    def begin(self, connection) -> None:
+        """The turn (at most ``wait``: then what SQLite's own wait would have raised),
+        then SQLite's lock (at most ``wait`` more, if another process holds it)."""
+        if not self.lock.acquire(timeout=self.wait):
+            raise OperationalError("BEGIN IMMEDIATE", (),
+                                   sqlite3.OperationalError("database is locked"))
+        # A connection dropped without commit or rollback gives its turn back when it is
+        # collected: a forgotten transaction never stops every writer for good.
+        self.holder, self.turn = id(connection), weakref.finalize(connection, self._give_back)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def commit(self, connection) -> None:
+        """Commit now and let the next writer in at once. SQLAlchemy's own COMMIT, right
+        after this event, then finds no transaction left and does nothing; if this one
+        failed, that one tries again and reports the error as usual."""
+        if self.holder != id(connection):
+            return
+        try:
+            connection.connection.driver_connection.commit()
+        except sqlite3.Error:
+            pass
+        finally:
+            self.end(connection)
+
+    def end(self, connection) -> None:
+        turn = self.turn
+        if self.holder == id(connection) and turn is not None:
+            turn()  # calls _give_back unless the connection's collection already did
+
+    def _give_back(self) -> None:
+        self.holder = self.turn = None
+        self.lock.release()
+
+
+def _sqlite_engine(url: str, timeouts: DbTimeouts, **kwargs) -> Engine:
+    busy_ms = int(timeouts.lock_wait * 1000)
+    connect_args = {"timeout": timeouts.lock_wait, **kwargs.pop("connect_args", {})}
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    writers = _Writers(timeouts.lock_wait)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+        # SQLAlchemy emits BEGIN itself (below); pysqlite must not.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        # Take the write lock up front: a deferred transaction that reads and then
+        # writes after another writer committed fails at once (SQLITE_BUSY_SNAPSHOT)
+        # instead of waiting. SQLite serialises writers anyway. A read-only unit of
+        # work (bot.services.uow.read_only) never writes, so it begins deferred and
+        # reads its WAL snapshot without waiting for, or holding up, a writer.
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            writers.begin(connection)
+
+    event.listen(engine, "commit", writers.commit)
+    event.listen(engine, "rollback", writers.end)
+    return engine
+
+
 def make_engine(url: str, *, timeouts: DbTimeouts | None = None, **kwargs) -> Engine:
     timeouts = timeouts or DbTimeouts()
     in_memory = url.startswith("sqlite") and make_url(url).database in (None, "", ":memory:")
     if not in_memory:  # a queue pool (in-memory SQLite is one shared connection)
         kwargs.setdefault("pool_timeout", timeouts.pool_wait)
     if url.startswith("sqlite"):
-        busy_ms = int(timeouts.lock_wait * 1000)
-        connect_args = {"timeout": timeouts.lock_wait, **kwargs.pop("connect_args", {})}
-        engine = create_engine(url, connect_args=connect_args, **kwargs)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            # SQLAlchemy emits BEGIN itself (below); pysqlite must not.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(connection):  # pragma: no cover - trivial
-            # Take the write lock up front: a deferred transaction that reads and then
-            # writes after another writer committed fails at once (SQLITE_BUSY_SNAPSHOT)
-            # instead of waiting. SQLite serialises writers anyway.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        return _sqlite_engine(url, timeouts, **kwargs)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     # No pre-ping: it doubled the round trips of every short unit of work (measured in

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Rep, Team
-from bot.services.uow import unit_of_work
+from bot.services.uow import read_only, unit_of_work
 
 
 class UnconfirmedZone(str):
@@ -69,7 +69,7 @@ def ensure_rep(session: Session, team_id: str, user_id: str, tz: str | None = No
 
 
 def rep_timezone(session_factory: sessionmaker[Session], team_id: str, user_id: str) -> str | None:
-    with unit_of_work(session_factory) as session:
+    with read_only(session_factory) as session:  # on SQLite: no wait for the write lock
         rep = find_rep(session, team_id, user_id)
         return rep.tz if rep else None
 
