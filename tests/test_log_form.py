@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 
 from bot.config import Settings
 from bot.db.models import EmailDraft, Prospect, Rep
@@ -97,3 +98,97 @@ def test_after_a_log_its_drafts_are_written_once(session_factory):
     again = after_log(session_factory, DraftRenderer(), BOOK, result, notes, now=WED)
     assert again.drafts == []
     assert _count(session_factory, EmailDraft) == len(follow.drafts)
+
+
+def _selects(engine, run) -> list[tuple]:
+    """The SELECT statements ``run()`` sends, with their parameters."""
+    sent: list[tuple] = []
+
+    def count(_conn, _cursor, statement, parameters, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return sent
+
+
+def test_the_everyday_form_is_one_select(session_factory, engine):
+    """/logcall waits on this before the modal opens: the rep, the team, the typed
+    prospect and whether someone else holds it come back in one statement. Only when
+    another rep holds the prospect does the form ask who (two more)."""
+    save_rep_profile(session_factory, "T0001", "U0001", DEFAULT, "Rita Rep")
+    pat = _log(session_factory).prospect
+    forms, selects = [], []
+    for request in (FormRequest("T0001", "U0001", "Pat Lee, Initech"),
+                    FormRequest("T0001", "U0001", prospect_id=pat.id),
+                    FormRequest("T0001", "U0001"), FormRequest("T0009", "U0001", "Pat Lee"),
+                    FormRequest("T0001", "U0009", "Pat Lee")):
+        selects.append(len(_selects(
+            engine, lambda r=request: forms.append(_form(session_factory, r)))))
+    assert selects == [1, 1, 1, 2, 3]  # T0009 has no row: the calendar asks once more
+    assert [f.prospect.id if f.prospect else None for f in forms] == [pat.id, pat.id, None,
+                                                                      None, pat.id]
+    assert forms[4].held_by is not None and not forms[4].rep_known  # U0009: not a rep yet
+
+
+def test_a_name_two_prospects_share_preselects_neither(session_factory):
+    first = _log(session_factory, key="a").prospect
+    second = _log(session_factory, key="b").prospect  # a second "Pat Lee, Initech"
+    assert first.id != second.id
+    form = _form(session_factory, FormRequest("T0001", "U0001", "Pat Lee, Initech"))
+    assert form.prospect is None and form.held_by is None
+    assert form.call_type is CallType.COLD_CALL
+    only_name = _form(session_factory, FormRequest("T0001", "U0001", "Pat Lee"))
+    assert only_name.prospect is None
+
+
+def test_someone_not_yet_a_rep_is_asked_to_take_over_too(session_factory):
+    save_rep_profile(session_factory, "T0001", "U0001", DEFAULT, "Rita Rep")
+    pat = _log(session_factory).prospect
+    form = _form(session_factory, FormRequest("T0001", "U0042", "Pat Lee, Initech"))
+    assert form.prospect.id == pat.id and not form.rep_known
+    assert form.held_by == ("Pat Lee is Rita Rep's prospect with 1 open follow-up. Tick "
+                            "\"Take over\" to log this call and move them to you.")
+
+
+def _plan(engine, statement: str, parameters) -> str:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            return "\n".join(str(row[-1]) for row in rows)
+        connection.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: as if big
+        return "\n".join(row[0] for row in connection.exec_driver_sql(
+            f"EXPLAIN {statement}", parameters))
+
+
+def test_the_typed_prospect_is_found_by_index_not_by_reading_the_team(session_factory,
+                                                                      engine):
+    """A team of 10,000 reps has ~100,000 prospects: without the index every /logcall
+    with a name read all of them (14-18 ms, docs/benchmarks.md)."""
+    _log(session_factory)
+    request = FormRequest("T0001", "U0001", "Pat Lee, Initech")
+    [(statement, parameters)] = _selects(engine, lambda: _form(session_factory, request))
+    assert "ix_prospects_team_id_name_key" in _plan(engine, statement, parameters)
+
+
+def _reads(sent: list[tuple], table: str) -> int:
+    return sum(f"FROM {table} " in " ".join(statement.split()) + " "
+               for statement, _ in sent)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NO_ANSWER, Outcome.DO_NOT_CALL])
+def test_logging_reads_the_team_once_and_a_new_prospects_follow_ups_never(
+        session_factory, engine, outcome):
+    """A prospect this call creates can have no open follow-up (another rep's or any):
+    none is looked for. The team's calendar is read once per call."""
+    save_rep_profile(session_factory, "T0001", "U0001", DEFAULT, "Rita Rep")
+    first = _selects(engine, lambda: _log(session_factory, outcome, key="a"))
+    assert (_reads(first, "teams"), _reads(first, "follow_ups")) == (1, 0)
+    pat = _form(session_factory, FormRequest("T0001", "U0001", "Pat Lee")).prospect
+    again = _selects(engine, lambda: _log(session_factory, outcome, key="b",
+                                          prospect_id=pat.id))
+    assert _reads(again, "teams") == 1 and _reads(again, "follow_ups") >= 1

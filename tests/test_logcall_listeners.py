@@ -4,6 +4,7 @@ is asked of Slack once, after the form is open."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,9 @@ from bot.db.models import Call
 from bot.domain.model import CallType, Outcome
 from bot.services.calls import LogCall, NewProspect, log_call
 from bot.slack.logcall import logcall_submitted, prospect_options
-from tests.logcall_helpers import block_ids, open_modal
+from tests.conftest import SIGNING_SECRET, TEAM
+from tests.logcall_helpers import block_ids, open_modal, submit
+from tests.slack_requests import SlackSender
 
 WED = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
 
@@ -69,3 +72,38 @@ def test_a_new_rep_in_the_default_zone_is_asked_once_and_the_form_stays(slack, f
     running_bot[1].deps.executor.shutdown(wait=True)  # the work after the ack is done
     assert len(fake_slack.calls_to("users.info")) == 1
     assert fake_slack.calls_to("views.update") == []
+
+
+def test_acks_never_wait_for_work_after_earlier_acks(start_bot, fake_slack):
+    """Work after ack() has threads of its own: with every one of them busy (and more
+    queued), /logcall is still acknowledged at once, and its modal opens once they free."""
+    url, app = start_bot(listener_threads=4)
+    slack = SlackSender(f"{url}/slack/events", SIGNING_SECRET, fake=fake_slack, team_id=TEAM)
+    release = threading.Event()
+    for _ in range(8):
+        app.deps.executor.submit(release.wait, 60)  # 60 s: a hang guard
+    try:
+        answers = [slack.slash("/logcall", "", user_id="U0001") for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 200]
+        assert fake_slack.calls_to("views.open") == []  # still queued behind the 8
+    finally:
+        release.set()
+    fake_slack.wait_for("views.open", 3)
+
+
+def test_the_dm_after_a_log_waits_until_no_request_is_being_answered(running_bot, slack,
+                                                                       fake_slack):
+    """The modal closes on the ack; the DM, drafts and App Home can wait while another
+    request's ack is being worked out (bot.after_ack), then come."""
+    deps = running_bot[1].deps
+    deps.executor.max_defer = 600  # no deadline within the test
+    view = open_modal(slack, fake_slack)
+    with deps.requests.answering():  # another request, still being answered
+        answer = submit(slack, view, name="Pat Lee", company="Initech", outcome="no_answer")
+        assert answer.status_code == 200 and answer.text in ("", "null"), answer.text
+        with deps.session_factory() as session:  # logged before the ack
+            assert session.scalar(select(func.count()).select_from(Call)) == 1
+        with pytest.raises(AssertionError):
+            fake_slack.wait_for("chat.postMessage", timeout=0.5)
+    fake_slack.wait_for("chat.postMessage")  # a hang guard: it comes now
+    fake_slack.wait_for("views.publish")

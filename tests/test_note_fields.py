@@ -41,7 +41,7 @@ def test_every_table_keyed_by_the_fields_covers_them_all():
 
 def test_the_modal_asks_the_notes_in_field_order_with_their_limits():
     form = LogForm(Prefill(), "America/New_York", True, None, CallType.COLD_CALL, None, None)
-    blocks = build_logcall_view(form).to_dict()["blocks"]
+    blocks = build_logcall_view(form)["blocks"]
     notes = [block for block in blocks if block.get("block_id") in FIELDS]
     assert [block["block_id"] for block in notes] == FIELDS
     assert [block["label"]["text"] for block in notes][0] == \

@@ -100,7 +100,8 @@ class Rep(Base):
 
 class Prospect(Base):
     __tablename__ = "prospects"
-    __table_args__ = (Index("ix_prospects_team_id_name", "team_id", "name"),)
+    __table_args__ = (Index("ix_prospects_team_id_name", "team_id", "name"),
+                      Index("ix_prospects_team_id_name_key", "team_id", "name_key"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))

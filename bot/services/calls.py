@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Call, FollowUp, Prospect, Rep
+from bot.db.models import Call, FollowUp, Prospect, Rep, Team
 from bot.domain.cadence import Cadence, CallFacts, Plan, Touch, cadence_after_call, plan_after_call
 from bot.domain.model import (
     CallType,
@@ -167,10 +167,18 @@ def _close_pending(session: Session, prospect: Prospect, today: date, now: datet
         follow_up.completed_at = now
 
 
-def _prospect(session: Session, command: LogCall, owner_id: int) -> Prospect:
+def _prospect(session: Session, command: LogCall, rep_id: int) -> tuple[Prospect, bool]:
+    """(the prospect, whether this transaction inserted it: then no follow-up of it
+    can be open, another rep's or any, and none is looked for)."""
     if command.prospect_id is not None:  # the team's prospects are shared: the one guard
-        return owned(session, Who.rep(command.team_id, command.user_id), Prospect,
-                     command.prospect_id)
+        prospect = owned(session, Who.rep(command.team_id, command.user_id), Prospect,
+                         command.prospect_id)
+        take_over(session, prospect, rep_id, confirmed=command.take_over)
+        return prospect, False
+    return _new_prospect(session, command, rep_id), True
+
+
+def _new_prospect(session: Session, command: LogCall, owner_id: int) -> Prospect:
     new = command.new_prospect
     if new is None:
         raise ProspectNotFound("Pick a prospect above, or type the new prospect's name.")
@@ -222,8 +230,8 @@ def _existing(session: Session, command: LogCall, book: CadenceBook) -> LogResul
 
 def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime) -> LogResult:
     rep = ensure_rep(session, command.team_id, command.user_id, default_tz=command.rep_tz)
-    prospect = _prospect(session, command, rep.id)
-    take_over(session, prospect, rep.id, confirmed=command.take_over)
+    prospect, fresh = _prospect(session, command, rep.id)
+    _team = session.get(Team, command.team_id)  # held: parties_for finds it, twice
     today = local_date(now, prospect.tz)  # where touches land: the prospect's calendar
     parties = parties_for(session, book, prospect, rep, today)
     decision = _decide(book, prospect, command.call_type, command.call_type_explicit,
@@ -237,7 +245,7 @@ def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime)
     )
     session.add(call)
     session.flush()
-    if plan.cancel_pending or plan.stop_calls:
+    if (plan.cancel_pending or plan.stop_calls) and not fresh:  # a new one has none
         _close_pending(session, prospect, today, now, calls_only=not plan.cancel_pending)
     prospect.status = plan.status.value
     prospect.do_not_call = prospect.do_not_call or plan.status is ProspectStatus.DO_NOT_CALL
@@ -251,7 +259,7 @@ def _apply(session: Session, command: LogCall, book: CadenceBook, now: datetime)
     if touch is not None:
         follow_up, appointment = schedule(session, book, prospect, rep, touch, now,
                                           call_id=call.id, key=f"call:{call.id}:next",
-                                          picked=picked)
+                                          picked=picked, fresh=fresh)
         touch = Touch(follow_up.due_on, touch.channel, touch.purpose, touch.step,
                       touch.attempt, touch.kind, touch.draft)
     # The cadence ran out (call cap or last step done): its final touch is the breakup.

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import and_, bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Prospect
-from bot.domain.model import CallType
+from bot.db.models import FollowUp, Prospect, Rep, Team
+from bot.domain.model import CallType, FollowUpStatus
 from bot.domain.prefill import Prefill, parse_logcall_text
 from bot.services.access import held_by_another
 from bot.services.cadences import CadenceBook
@@ -22,9 +23,8 @@ from bot.services.calls import LogResult, suggested_date
 from bot.services.draft_templates import DraftRenderer
 from bot.services.drafts import DraftRecord, drafts_after_log
 from bot.services.due_items import call_type_for
-from bot.services.prospects import ProspectOption, named_prospect, option_of, team_prospect
-from bot.services.reps import find_rep
-from bot.services.uow import unit_of_work
+from bot.services.prospects import ProspectOption, option_of, stored_key
+from bot.services.uow import read_only
 
 
 @dataclass(frozen=True)
@@ -50,25 +50,84 @@ class LogForm:
     suggested: date | None  # the next follow-up a "no answer" would get
 
 
-def _preselected(session: Session, request: FormRequest, prefill: Prefill) -> Prospect | None:
+def _form_statement(by: str | None):
+    """The rep, the team (parties_for then finds it in the session: no query of its own),
+    the preselected prospect (``by`` "id", "name" or "name+company"; None: no prospect)
+    and whether another rep holds open follow-ups on it, in one SELECT: /logcall waits on
+    it before the modal opens. Outer joins from a one-row table, so a rep, team or
+    prospect not found is None; two rows mean two prospects have the typed name (then
+    none is preselected). Built once per shape; the request's values are bound."""
+    team = bindparam("team_id")
+    query = (select(Rep, Team).select_from(select(literal_column("1")).subquery())
+             .outerjoin(Rep, and_(Rep.team_id == team,
+                                  Rep.slack_user_id == bindparam("user_id")))
+             .outerjoin(Team, Team.id == team))
+    if by is None:
+        return query
+    where = [Prospect.team_id == team]
+    where += [Prospect.id == bindparam("prospect_id")] if by == "id" else \
+        [Prospect.name_key == bindparam("name_key")]
+    if by == "name+company":
+        where.append(Prospect.company_key == bindparam("company_key"))
+    theirs = exists().where(  # what bot.services.access.held_by_another looks for
+        FollowUp.team_id == Prospect.team_id, FollowUp.prospect_id == Prospect.id,
+        FollowUp.status == FollowUpStatus.PENDING.value,
+        FollowUp.rep_id != func.coalesce(Rep.id, -1))
+    return query.add_columns(Prospect, theirs).outerjoin(Prospect, and_(*where)).limit(2)
+
+
+_STATEMENTS = {by: _form_statement(by) for by in (None, "id", "name", "name+company")}
+
+
+def _lookup(request: FormRequest, prefill: Prefill) -> tuple[str | None, dict]:
+    """Which prospect the form opens with: the due item's (by id, if the team's), else
+    the one the typed name (and company) names (bot.services.prospects.named_prospect)."""
+    params = {"team_id": request.team_id, "user_id": request.user_id}
     if request.prospect_id is not None:
-        return team_prospect(session, request.team_id, request.prospect_id)
-    return named_prospect(session, request.team_id, prefill.name, prefill.company)
+        return "id", {**params, "prospect_id": request.prospect_id}
+    if not prefill.name:
+        return None, params
+    params["name_key"] = stored_key(prefill.name)
+    if not prefill.company:
+        return "name", params
+    return "name+company", {**params, "company_key": stored_key(prefill.company)}
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What :func:`_form_query` found. ``team`` is held for as long as the unit of work
+    runs: the session only keeps weak references, and parties_for asks it for the team
+    by key (found in the session, the team costs no query)."""
+
+    rep: Rep | None
+    team: Team | None
+    prospect: Prospect | None
+    held: bool  # another rep holds open follow-ups on the prospect
+
+
+def _read_form(session: Session, request: FormRequest, prefill: Prefill) -> _Read:
+    by, params = _lookup(request, prefill)
+    rows = session.execute(_STATEMENTS[by], params).all()
+    rep, team = rows[0][0], rows[0][1]
+    if by is None or len(rows) != 1 or rows[0][2] is None:
+        return _Read(rep, team, None, False)
+    return _Read(rep, team, rows[0][2], bool(rows[0][3]))
 
 
 def open_log_form(session_factory: sessionmaker[Session], book: CadenceBook,
                   request: FormRequest, *, now: datetime, default_tz: str) -> LogForm:
-    """Everything the form shows, read in one unit of work. A rep seen for the first time
+    """Everything the form shows, read in one read-only unit of work (one SELECT, unless
+    another rep holds the prospect: then who, in two more). A rep seen for the first time
     gets ``default_tz`` and ``rep_known`` False: the caller may learn their zone (which
     takes a Slack round trip, after the form is open) and ask again."""
     prefill = parse_logcall_text(request.text)
-    with unit_of_work(session_factory) as session:
-        rep = find_rep(session, request.team_id, request.user_id)
+    with read_only(session_factory) as session:
+        found = _read_form(session, request, prefill)
+        rep, prospect = found.rep, found.prospect
         rep_tz = rep.tz if rep is not None else default_tz
-        prospect = _preselected(session, request, prefill)
         match = option_of(prospect) if prospect is not None else None
         call_type = call_type_for(book, match.cadence) if match else CallType.COLD_CALL
-        held_by = held_by_another(session, prospect, rep) if prospect is not None else None
+        held_by = held_by_another(session, prospect, rep) if found.held else None
         suggested = suggested_date(session, book, team_id=request.team_id, rep=rep,
                                    prospect=prospect, call_type=call_type, now=now,
                                    rep_tz=rep_tz)

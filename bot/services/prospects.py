@@ -72,15 +72,20 @@ def option_of(prospect: Prospect) -> ProspectOption:
     return ProspectOption(prospect.id, prospect.name, prospect.company, prospect.cadence)
 
 
+def stored_key(text: str) -> str:
+    """A name or company as ``name_key`` / ``company_key`` hold it: lookups compare this."""
+    return search_key(text)[:255]
+
+
 def named_prospect(session: Session, team_id: str, name: str, company: str) -> Prospect | None:
     """The one prospect of this team with exactly this name (and company, if given),
     compared on search keys; None when none or several match."""
     if not name:
         return None
     query = select(Prospect).where(Prospect.team_id == team_id,
-                                   Prospect.name_key == search_key(name)[:255])
+                                   Prospect.name_key == stored_key(name))
     if company:
-        query = query.where(Prospect.company_key == search_key(company)[:255])
+        query = query.where(Prospect.company_key == stored_key(company))
     rows = session.scalars(query.limit(2)).all()
     return rows[0] if len(rows) == 1 else None
 

@@ -53,7 +53,7 @@ def prospect_options(ack, body, context):
     """The picker's search: the team's prospects whose name or company holds the text."""
     found = search_prospects(deps_of(context).session_factory, team_of(context, body),
                              body.get("value", ""))
-    ack(options=[prospect_option(option).to_dict() for option in found])
+    ack(options=[prospect_option(option) for option in found])
 
 
 def number_verified(ack, body, context, client, respond):
@@ -92,8 +92,10 @@ def logcall_submitted(ack, body, context, client, view):
     ack()
     if not result.duplicate:
         notes = form.command.notes.as_dict()
+        # The modal closes on the ack; the DM, drafts and App Home need not come before
+        # the acks of other submissions being answered (bot.after_ack).
         after_ack(deps, body, client, lambda: confirm_logged(
-            client, deps, result, notes, team_id=team_id, user_id=user_id))
+            client, deps, result, notes, team_id=team_id, user_id=user_id), can_wait=True)
 
 
 def register(app: App, deps) -> None:
