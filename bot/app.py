@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.after_ack import AfterAckExecutor, InFlight
 from bot.clock import Clock, system_clock
-from bot.config import Settings
+from bot.config import Settings, draft_secret
 from bot.db.engine import make_engine, make_session_factory
 from bot.services.cadences import CadenceBook, load_cadence_book
 from bot.services.draft_templates import DraftRenderer
+from bot.slack.client import leveled_logger, make_client
 from bot.slack.context import provide_deps
 from bot.slack.trust import Workspace, learn_workspace, mark_verified, one_workspace
 
@@ -43,27 +38,18 @@ class Deps:
     session_factory: sessionmaker[Session]
     clock: Clock
     cadences: CadenceBook
-    executor: ThreadPoolExecutor  # Bolt's listener executor (work after ack)
+    executor: AfterAckExecutor  # work after ack (bot.after_ack), not Bolt's listeners
     renderer: DraftRenderer  # email drafts from templates/messages (+ the team's own)
     workspace: Workspace  # the one team this deployment serves
     draft_secret: str  # signs draft page links and sealed modal metadata (see draft_secret)
+    requests: InFlight = field(default_factory=InFlight)  # being answered (bot.web counts)
 
 
-def draft_secret(settings: Settings) -> str:
-    """DRAFT_SECRET, else the signing secret; with neither (Socket Mode without
-    DRAFT_SECRET) a secret made for this app, so links die with the process."""
-    return settings.draft_secret or settings.slack_signing_secret or secrets.token_urlsafe(32)
-
-
-def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
-    """Timeouts and 5xx are retried with backoff; 429s wait for Retry-After unless the
-    caller paces itself (the digest fan-out pauses the whole workspace instead)."""
-    handlers = [ConnectionErrorRetryHandler(max_retry_count=3),
-                ServerErrorRetryHandler(max_retry_count=3)]
-    if retry_rate_limits:
-        handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                     timeout=10, retry_handlers=handlers)
+def _bolt_logger(settings: Settings) -> logging.Logger:
+    bolt_log = leveled_logger("bot.bolt", settings)
+    if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_QuietTokenWarning())
+    return bolt_log
 
 
 def build_app(
@@ -83,10 +69,9 @@ def build_app(
 
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.database_url))
-    # Work after ack() runs here; 5 threads (Bolt's default) queues acks under load.
-    executor = ThreadPoolExecutor(
-        max_workers=settings.listener_threads, thread_name_prefix="bolt-listener"
-    )
+    # Listeners run on ``executor.listeners``; 5 threads (Bolt's default) queues acks
+    # under load. Work after ack() runs on smaller pools of its own (bot.after_ack).
+    executor = AfterAckExecutor.for_listeners(settings.listener_threads)
     deps = Deps(
         settings=settings,
         session_factory=session_factory,
@@ -96,18 +81,16 @@ def build_app(
         renderer=DraftRenderer(settings.templates_dir),
         workspace=workspace,
         draft_secret=draft_secret(settings),
+        requests=executor.in_flight,
     )
-    bolt_log = logging.getLogger("bot.bolt")
-    if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
-        bolt_log.addFilter(_QuietTokenWarning())
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
         # Socket Mode has no signatures; HTTP mode refuses to start without a secret.
         request_verification_enabled=settings.slack_signing_secret is not None,
         token_verification_enabled=False,
-        listener_executor=executor,
-        logger=bolt_log,
+        listener_executor=executor.listeners,
+        logger=_bolt_logger(settings),
     )
     # After Bolt's own middleware (signature check first), before every listener.
     mark_verified(app, signatures_checked=settings.slack_signing_secret is not None)

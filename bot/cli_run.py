@@ -89,7 +89,7 @@ def _run_bot(settings: Settings, args, workspace, server, slot: _Later) -> int:
     from bot.db.engine import make_session_factory
     from bot.db.migrate import upgrade
     from bot.scheduler import Jobs
-    from bot.web import make_wsgi_app
+    from bot.web import freeze_startup, make_wsgi_app
 
     engine = connect_database(settings)
     upgrade(engine)
@@ -98,6 +98,7 @@ def _run_bot(settings: Settings, args, workspace, server, slot: _Later) -> int:
     slot.app = make_wsgi_app(app, engine, slack_events=bool(args.http))
     jobs = Jobs(app.deps, make_client(settings, retry_rate_limits=False))
     jobs.start(isolate=True)  # due lists in a child process; recap nudges on a thread
+    freeze_startup()
     signal.signal(signal.SIGTERM, _stop)
     try:
         if args.http:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -31,7 +32,8 @@ from bot.config_values import (
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///followup-bot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-__all__ = ["Settings", "SettingsError", "is_iana_zone", "load_settings", "normalize_database_url"]
+__all__ = ["Settings", "SettingsError", "draft_secret", "is_iana_zone", "load_settings",
+           "normalize_database_url"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,12 @@ class Settings:
                 f"{mode} needs {' and '.join(needed)}. Copy them from your Slack app's "
                 "settings page (see README, 'Create the Slack app')."
             )
+
+
+def draft_secret(settings: Settings) -> str:
+    """DRAFT_SECRET, else the signing secret; with neither (Socket Mode without
+    DRAFT_SECRET) a secret made for this process, so links die with it."""
+    return settings.draft_secret or settings.slack_signing_secret or secrets.token_urlsafe(32)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

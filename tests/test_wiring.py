@@ -9,8 +9,7 @@ import pkgutil
 import pytest
 
 import bot
-from bot.app import draft_secret
-from bot.config import Settings
+from bot.config import Settings, draft_secret
 from bot.slack.context import deps_of
 
 
@@ -28,7 +27,8 @@ def test_a_context_without_deps_says_how_to_build_the_app():
 
 
 def test_no_module_of_the_bot_makes_a_secret_when_imported():
-    """The draft secret used to be made at import; now only bot.app.build_app makes one."""
+    """The draft secret used to be made at import; now bot.config.draft_secret makes one
+    only when called."""
     for info in pkgutil.walk_packages(bot.__path__, "bot."):
         if info.name.endswith("__main__"):
             continue

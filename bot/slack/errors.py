@@ -107,8 +107,13 @@ def report(error: BaseException, body: dict, client, *, verified: bool = False,
         log.warning("could not tell %s about the error", user)
 
 
-def after_ack(deps, body: dict, client, work: Callable[[], None]) -> None:
-    """Run ``work`` on the listener executor once the listener has acknowledged."""
+def after_ack(deps, body: dict, client, work: Callable[[], None], *,
+              can_wait: bool = False) -> None:
+    """Run ``work`` once the listener has acknowledged, on the executor for work after
+    ack (bot.after_ack): threads of its own, and only once the other requests being
+    answered have their answers (0.1 s at most), so acks never wait behind it. Work that
+    ``can_wait`` (nobody is looking at a modal for it) waits for the requests in hand,
+    its own too (a second at most)."""
 
     def job() -> None:
         try:
@@ -117,7 +122,10 @@ def after_ack(deps, body: dict, client, work: Callable[[], None]) -> None:
             # Listeners run only after every global middleware, the signature check too.
             report(exc, body, client, verified=True, db_down=DB_DOWN_LATER)
 
-    deps.executor.submit(job)
+    if can_wait:
+        deps.executor.submit_later(job)
+    else:
+        deps.executor.submit(job)
 
 
 def register(app: App, deps) -> None:
