@@ -8,8 +8,7 @@ scheduler's own threads, never on Bolt's listener executor.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -18,26 +17,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.due_list import SendLater, TickReport
+from bot.due_list_tick import DueListTick
 from bot.fanout import FanoutProcess
-from bot.services.digest_runs import Lease
-from bot.services.due_list_sends import run_digest_tick
 from bot.services.nudges import claim_nudge, nudges_due
 from bot.services.reminders import claim_reminder, reminders_due
 from bot.slack.draft_messages import post_draft
 from bot.slack.notifier import DigestNotifier, bulk_limiter
 from bot.slack.text import escape
-from bot.slack.users import slack_zone
 
 log = logging.getLogger(__name__)
-SEND_WORKERS = 8  # DMs in flight at once; the workspace limiter sets the pace
-
-
-@dataclass(frozen=True)
-class DigestRules:
-    digest_cutoff: time
-    digest_when_empty: bool
-    max_call_attempts: int
-    call_windows: tuple
 
 
 class Jobs:
@@ -49,8 +37,7 @@ class Jobs:
         self.lease = lease or timedelta(seconds=settings.digest_lease_seconds)
         self.notifier = DigestNotifier(client, deps, bulk_limiter(settings,
                                                                   deps.session_factory))
-        self.rules = DigestRules(settings.digest_cutoff, settings.digest_when_empty,
-                                 deps.cadences.rules.max_calls, tuple(deps.cadences.windows))
+        self.due_lists = DueListTick(deps, client, self.notifier, self.lease)
         self.scheduler: BackgroundScheduler | None = None
         self.fanout: FanoutProcess | None = None  # the due lists' own process (isolate)
         self._manager_zones: dict[str, str | None] = {}  # Slack's zone of non-rep managers
@@ -58,15 +45,8 @@ class Jobs:
     def digest_tick(self, now: datetime | None = None, *, only_users=None, force=False,
                     ignore_schedule=False, stop=None) -> TickReport:
         """One pass (a sender with its own lease; see bot.services.digest_runs)."""
-        sf, clock = self.deps.session_factory, self.deps.clock
-        report = run_digest_tick(
-            sf, now or clock(), settings_like=self.rules, send=self.notifier, force=force,
-            only_users=only_users, ignore_schedule=ignore_schedule, clock=clock,
-            workers=SEND_WORKERS, stop=stop, lease=Lease(sf, clock, length=self.lease),
-            resolve_zone=lambda rep: slack_zone(self.client, rep.slack_user_id))
-        if report.sent or report.failed or report.skipped or report.resumed:
-            log.info("digest tick: %s", report)
-        return report
+        return self.due_lists(now, only_users=only_users, force=force,
+                              ignore_schedule=ignore_schedule, stop=stop)
 
     def nudge_tick(self, now: datetime | None = None) -> int:
         hours = self.deps.settings.recap_nudge_hours

@@ -43,7 +43,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,6 +66,16 @@ Clock = Callable[[], datetime]
 LEASE = timedelta(seconds=30)
 LEGACY_STALE = timedelta(minutes=15)  # runs claimed before leases (lease_until NULL)
 _CHUNK = 500  # reps per query when looking up existing runs
+_RUNS = DigestRun.__table__
+# A claim and a finish per rep and morning: built once, with the values bound, since
+# building and caching an ORM statement took longer than the database ran it (the
+# fan-out profile, issue 15; measured 0.9 -> 0.4 ms of CPU per finish).
+_FINISH = (_RUNS.update()
+           .where(_RUNS.c.id == bindparam("run_id"), _RUNS.c.status.in_(OPEN_STATUSES))
+           .values(status=bindparam("to_status"), finished_at=bindparam("at"),
+                   channel=bindparam("to_channel"), ts=bindparam("to_ts"),
+                   error=bindparam("to_error")))
+_FINISH_HELD = _FINISH.where(_RUNS.c.owner == bindparam("held_by"))
 
 
 def new_owner() -> str:
@@ -145,19 +155,17 @@ def _record(run: DigestRun) -> RunRecord:
     return RunRecord(**{field.name: getattr(run, field.name) for field in fields(RunRecord)})
 
 
-def _insert_run(session_factory: SessionFactory, run: DigestRun) -> int | None:
-    """Insert ``run``; None when the (team, rep, local date) row already exists."""
-    team_id, rep_id, local_date = run.team_id, run.rep_id, run.local_date
+def _insert_run(session_factory: SessionFactory, **values) -> int | None:
+    """Insert a run of ``values``; None when the (team, rep, local date) row already
+    exists."""
     try:
         with unit_of_work(session_factory) as session:
-            session.add(run)
-            session.flush()
-            return run.id
+            return session.execute(_RUNS.insert(), values).inserted_primary_key[0]
     except IntegrityError:
         with unit_of_work(session_factory) as session:
             if session.scalar(select(DigestRun.id).where(
-                    DigestRun.team_id == team_id, DigestRun.rep_id == rep_id,
-                    DigestRun.local_date == local_date)) is not None:
+                    DigestRun.team_id == values["team_id"], DigestRun.rep_id == values["rep_id"],
+                    DigestRun.local_date == values["local_date"])) is not None:
                 return None
         raise  # not the unique key (e.g. an unknown rep): a real error
 
@@ -168,17 +176,16 @@ def claim(session_factory: SessionFactory, team_id: str, rep_id: int, local_date
     """Take the rep's digest for ``local_date``: the new run id, or None if a run already
     exists. Committed before returning. Without ``lease_until`` (as senders from before
     leases did) the run is taken over only after :data:`LEGACY_STALE`."""
-    return _insert_run(session_factory, DigestRun(
-        team_id=team_id, rep_id=rep_id, local_date=local_date, status="claimed",
-        claimed_at=now, owner=owner, lease_until=lease_until))
+    return _insert_run(session_factory, team_id=team_id, rep_id=rep_id, local_date=local_date,
+                       status="claimed", claimed_at=now, owner=owner, lease_until=lease_until)
 
 
 def record_skip(session_factory: SessionFactory, team_id: str, rep_id: int, local_date: date,
                 now: datetime, reason: str) -> bool:
     """Record a skipped digest once; False when that day already has a run."""
-    return _insert_run(session_factory, DigestRun(
-        team_id=team_id, rep_id=rep_id, local_date=local_date, status="skipped",
-        claimed_at=now, finished_at=now, error=reason[:255])) is not None
+    return _insert_run(session_factory, team_id=team_id, rep_id=rep_id, local_date=local_date,
+                       status="skipped", claimed_at=now, finished_at=now,
+                       error=reason[:255]) is not None
 
 
 def finish(session_factory: SessionFactory, run_id: int, *, status: str, now: datetime,
@@ -188,14 +195,13 @@ def finish(session_factory: SessionFactory, run_id: int, *, status: str, now: da
     sender still holds it (a run taken over is the taker's to finish)."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"unknown digest status {status!r}")
-    held = [DigestRun.owner == owner] if owner is not None else []
+    values = {"run_id": run_id, "to_status": status, "at": now, "to_channel": channel,
+              "to_ts": ts, "to_error": error[:255] if error else None}
+    if owner is not None:
+        values["held_by"] = owner
     with unit_of_work(session_factory) as session:
-        result = session.execute(
-            update(DigestRun)
-            .where(DigestRun.id == run_id, DigestRun.status.in_(OPEN_STATUSES), *held)
-            .values(status=status, finished_at=now, channel=channel, ts=ts,
-                    error=error[:255] if error else None))
-        return result.rowcount == 1
+        return session.execute(_FINISH if owner is None else _FINISH_HELD,
+                               values).rowcount == 1
 
 
 def _expired(now: datetime, legacy_after: timedelta):

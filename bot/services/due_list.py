@@ -1,13 +1,20 @@
 """The rep's due list: the open touches whose stored window starts before the end of the
-rep's day (overdue ones included), in window order, with the notes that matter."""
+rep's day (overdue ones included), in window order, with the notes that matter.
+
+:func:`due_lists_for` computes many reps' lists at once, in three queries per
+:data:`CHUNK` reps: the morning's thousands of lists then cost a few dozen queries instead
+of three per rep (statement building and round trips were most of a list's time, the
+database's own work a tenth of it: docs/benchmarks.md). :func:`due_list_for` is one rep's
+list, computed the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import Row, and_, func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Call, EmailDraft, FollowUp, Prospect, Rep
@@ -15,12 +22,33 @@ from bot.domain.drafts import NOTE_DRAFTS
 from bot.domain.due_list import DueItem
 from bot.domain.model import FollowUpStatus, ProspectStatus
 from bot.domain.timing import day_bounds
-from bot.services.uow import unit_of_work
+from bot.services.uow import read_only
 
 SessionFactory = sessionmaker[Session]
+CHUNK = 500  # reps per query: a few thousand bound ids at most, one short read each
 # A literal, not a bound parameter: only then can SQLite (and a PostgreSQL generic plan)
 # prove the query matches the partial index ix_follow_ups_open_rep_window.
 _PENDING = literal_column(f"'{FollowUpStatus.PENDING.value}'")
+# Plain columns, not ORM entities: a list needs a dozen values per touch, and building
+# identity-mapped objects for them cost more than the query.
+_TOUCH = (FollowUp.team_id, Prospect.team_id.label("prospect_team"), FollowUp.rep_id,
+          FollowUp.id.label("follow_up_id"), FollowUp.due_on,
+          FollowUp.channel, FollowUp.step, FollowUp.purpose, FollowUp.attempt_number,
+          FollowUp.window_start, FollowUp.window_end, FollowUp.outside_hours, FollowUp.draft,
+          Prospect.id.label("prospect_id"), Prospect.name.label("prospect_name"),
+          Prospect.company, Prospect.phone, Prospect.tz.label("prospect_tz"),
+          EmailDraft.id.label("draft_id"))
+_CALL = (Call.prospect_id, Call.team_id, Call.called_at, Call.outcome, Call.pain_point,
+         Call.next_step, Call.resource_promised)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """Whose list, for which of their days (``today``, in their zone ``rep_tz``)."""
+
+    rep_id: int
+    today: date
+    rep_tz: str
 
 
 def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, today: date,
@@ -32,61 +60,96 @@ def due_list_for(session_factory: SessionFactory, team_id: str, rep_id: int, tod
     ended before ``now`` (before ``today`` began when ``now`` is not given). Three queries
     in all (four without ``rep_tz``). Reads only: drafts are written by
     :func:`bot.services.touch_drafts.touch_drafts`."""
-    with unit_of_work(session_factory) as session:
+    with read_only(session_factory) as session:
         if rep_tz is None:
             rep_tz = session.scalar(select(Rep.tz).where(Rep.id == rep_id)) or "UTC"
-        day_start, day_end = day_bounds(today, rep_tz)
-        rows = session.execute(
-            select(FollowUp, Prospect, EmailDraft.id)
-            .join(Prospect, Prospect.id == FollowUp.prospect_id)
-            # The touch's own draft, if written (one per touch), and still its rep's.
-            .outerjoin(EmailDraft, and_(EmailDraft.follow_up_id == FollowUp.id,
-                                        EmailDraft.rep_id == FollowUp.rep_id))
-            .where(FollowUp.rep_id == rep_id, FollowUp.status == _PENDING,
-                   FollowUp.window_start < day_end, FollowUp.team_id == team_id,
-                   Prospect.team_id == team_id, Prospect.do_not_call.is_(False),
-                   Prospect.status != ProspectStatus.DO_NOT_CALL.value)
-            .order_by(FollowUp.window_start, Prospect.name, FollowUp.id)
-        ).all()
-        history = _history(session, team_id, sorted({p.id for _, p, _ in rows}))
-    late_before, zone = now or day_start, ZoneInfo(rep_tz)
-    return [_due_item(follow_up, prospect, draft_id, history, zone=zone, max_calls=max_calls,
-                      late_before=late_before)
-            for follow_up, prospect, draft_id in rows]
+        return _lists(session, team_id, [Wanted(rep_id, today, rep_tz)], max_calls,
+                      now)[rep_id]
+
+
+def due_lists_for(session_factory: SessionFactory, team_id: str, wanted: Sequence[Wanted],
+                  max_calls: int, *, now: datetime | None = None) -> dict[int, list[DueItem]]:
+    """Each wanted rep's :func:`due_list_for` (one per rep id, empty lists included), in
+    three queries per :data:`CHUNK` reps, each chunk in a read-only unit of work of its
+    own (a short snapshot; on SQLite no write lock)."""
+    lists: dict[int, list[DueItem]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        with read_only(session_factory) as session:
+            lists.update(_lists(session, team_id, wanted[start:start + CHUNK], max_calls,
+                                now))
+    return lists
+
+
+def _lists(session: Session, team_id: str, wanted: Sequence[Wanted], max_calls: int,
+           now: datetime | None) -> dict[int, list[DueItem]]:
+    """One chunk: every listed rep's touches before the latest of their days' ends, each
+    rep then keeping those before its own day's end (reps in other zones end their day
+    at other instants)."""
+    bounds = {want.rep_id: day_bounds(want.today, want.rep_tz) for want in wanted}
+    zones = {want.rep_id: ZoneInfo(want.rep_tz) for want in wanted}
+    latest_end = max(end for _start, end in bounds.values())
+    rows = [row for row in _open_touches(session, sorted(bounds), latest_end)
+            if row.window_start < bounds[row.rep_id][1]
+            and row.team_id == team_id and row.prospect_team == team_id]
+    history = _history(session, team_id, sorted({row.prospect_id for row in rows}))
+    lists: dict[int, list[DueItem]] = {rep_id: [] for rep_id in bounds}
+    for row in rows:
+        lists[row.rep_id].append(_due_item(
+            row, history, zone=zones[row.rep_id], max_calls=max_calls,
+            late_before=now or bounds[row.rep_id][0]))
+    return lists
+
+
+def _open_touches(session: Session, rep_ids: list[int], before: datetime) -> list[Row]:
+    """The reps' pending touches whose window starts before ``before``, without
+    do-not-call prospects, by rep and then in window order, on the partial index
+    ix_follow_ups_open_rep_window. The caller keeps its team's: with a team_id condition
+    here, SQLite (which has no statistics: the bot never runs ANALYZE) chose an index led
+    by team_id for a list of reps and read the team's whole history, 50x slower."""
+    return session.execute(
+        select(*_TOUCH)
+        .join(Prospect, Prospect.id == FollowUp.prospect_id)
+        # The touch's own draft, if written (one per touch), and still its rep's.
+        .outerjoin(EmailDraft, and_(EmailDraft.follow_up_id == FollowUp.id,
+                                    EmailDraft.rep_id == FollowUp.rep_id))
+        .where(FollowUp.rep_id.in_(rep_ids), FollowUp.status == _PENDING,
+               FollowUp.window_start < before, Prospect.do_not_call.is_(False),
+               Prospect.status != ProspectStatus.DO_NOT_CALL.value)
+        .order_by(FollowUp.rep_id, FollowUp.window_start, Prospect.name, FollowUp.id)
+    ).all()
 
 
 @dataclass(frozen=True)
 class _History:
     """What the listed prospects' past says: each one's latest call, latest call with
-    notes, and latest email sent (by prospect id)."""
+    notes (rows of :data:`_CALL`), and latest email sent (by prospect id)."""
 
-    latest: dict[int, Call]
-    noted: dict[int, Call]
+    latest: dict[int, Row]
+    noted: dict[int, Row]
     sent: dict[int, datetime]
 
 
-def _due_item(follow_up: FollowUp, prospect: Prospect, draft_id: int | None,
-              history: _History, *, zone: ZoneInfo, max_calls: int,
+def _due_item(row: Row, history: _History, *, zone: ZoneInfo, max_calls: int,
               late_before: datetime) -> DueItem:
     """One touch of the list, with the notes that matter (a promised resource is owed
     until an email goes out after the call that promised it)."""
-    call = history.latest.get(prospect.id)
-    notes = history.noted.get(prospect.id)
+    call = history.latest.get(row.prospect_id)
+    notes = history.noted.get(row.prospect_id)
     last_on = call.called_at.astimezone(zone).date() if call else None
     owed = notes and notes.resource_promised
-    sent = history.sent.get(prospect.id)
+    sent = history.sent.get(row.prospect_id)
     if owed and sent and sent >= notes.called_at:
         owed = None
     return DueItem(
-        follow_up_id=follow_up.id, prospect_id=prospect.id, prospect_name=prospect.name,
-        company=prospect.company, phone=prospect.phone, prospect_tz=prospect.tz,
-        due_on=follow_up.due_on, channel=follow_up.channel, step=follow_up.step,
-        purpose=follow_up.purpose, attempt=follow_up.attempt_number, max_calls=max_calls,
+        follow_up_id=row.follow_up_id, prospect_id=row.prospect_id,
+        prospect_name=row.prospect_name, company=row.company, phone=row.phone,
+        prospect_tz=row.prospect_tz, due_on=row.due_on, channel=row.channel, step=row.step,
+        purpose=row.purpose, attempt=row.attempt_number, max_calls=max_calls,
         last_outcome=call and call.outcome, last_call_on=last_on,
         pain_point=notes and notes.pain_point, next_step=notes and notes.next_step,
-        resource_owed=owed or None, overdue=follow_up.window_end < late_before,
-        window_start=follow_up.window_start, window_end=follow_up.window_end,
-        outside_hours=follow_up.outside_hours, draft=follow_up.draft, draft_id=draft_id)
+        resource_owed=owed or None, overdue=row.window_end < late_before,
+        window_start=row.window_start, window_end=row.window_end,
+        outside_hours=row.outside_hours, draft=row.draft, draft_id=row.draft_id)
 
 
 def _history(session: Session, team_id: str, prospect_ids: list[int]) -> _History:
@@ -100,16 +163,16 @@ def _history(session: Session, team_id: str, prospect_ids: list[int]) -> _Histor
 
 
 def _latest_calls(session: Session, team_id: str, prospect_ids: list[int]
-                  ) -> tuple[dict[int, Call], dict[int, Call]]:
+                  ) -> tuple[dict[int, Row], dict[int, Row]]:
     """Each prospect's latest call, and latest call with notes: one query over those
     prospects' calls, newest first, on the (prospect_id, called_at) index. Only
     prospect_id is in the WHERE clause: a team_id condition made SQLite pick the
     (team_id, submission_key) index and scan the team's whole history. A prospect has a
     handful of calls (the cadence caps them), so reading them all is cheap."""
-    latest: dict[int, Call] = {}
-    noted: dict[int, Call] = {}
-    calls = session.scalars(
-        select(Call).where(Call.prospect_id.in_(prospect_ids))
+    latest: dict[int, Row] = {}
+    noted: dict[int, Row] = {}
+    calls = session.execute(
+        select(*_CALL).where(Call.prospect_id.in_(prospect_ids))
         .order_by(Call.prospect_id, Call.called_at.desc(), Call.id.desc()))
     for call in calls:
         if call.team_id != team_id:

@@ -26,7 +26,7 @@ from bot.services.digest_runs import (
     retake,
     take_over,
 )
-from bot.services.due_list import due_list_for
+from bot.services.due_list_ahead import ListsAhead
 
 log = logging.getLogger(__name__)
 SessionFactory = sessionmaker[Session]
@@ -45,12 +45,13 @@ class Pass:
         self.settings, self.send, self.lease = settings_like, send, lease
         self.force, self.send_now, self.legacy_after = force, send_now, legacy_after
         self.today: dict[int, date] = {}  # each rep's local date (see plan)
-        # Reps this pass left to another sender's live lease (see rescue), and when to look
-        # at their leases next.
+        # Reps left to another sender's live lease, and when to look at it again (rescue).
         self.left: dict[int, Plan] = {}
         self._rescued: list[tuple[Plan, RunRecord]] = []  # expired: one per worker visit
         self._lock = threading.Lock()
         self._next_rescue = stamp() + lease.length / 3
+        self.max_calls = settings_like.max_call_attempts or 6
+        self.lists = ListsAhead(session_factory, [], self.max_calls, now)  # see run()
 
     def plan(self, reps: list[RepRecord], report: TickReport) -> list[Plan]:
         """(rep, local date, 'send' or 'skip_past_cutoff') for the reps this pass acts on."""
@@ -72,7 +73,11 @@ class Pass:
         """Handle every plan (``existing``: the runs already recorded, by rep and day),
         ``workers`` at once. Sends wait on Slack (and on the workspace's pace); a few at
         once keep the pace at the limit instead of at one round trip per rep. Claims keep
-        it exactly-once. ``stop``: once it says yes, no new rep is handled."""
+        it exactly-once. ``stop``: once it says yes, no new rep is handled. The lists of reps
+        to claim are read a stretch at a time, in the plans' order (:class:`ListsAhead`)."""
+        claims = [(rep, day) for rep, day, action in plans
+                  if action == "send" and (rep.rep_id, day) not in existing]
+        self.lists = ListsAhead(self.sf, claims, self.max_calls, self.now)
 
         def one(plan: Plan) -> TickReport:
             rep, day, action = plan
@@ -83,6 +88,18 @@ class Pass:
                 part.add(self.rescue())
             return part
 
+        todo, taking = iter(plans), threading.Lock()
+
+        def work(_worker: int) -> TickReport:
+            """The next plan, in order, until none is left: one report per worker."""
+            done = TickReport()
+            while True:
+                with taking:
+                    plan = next(todo, None)
+                if plan is None:
+                    return done
+                done.add(one(plan))
+
         def drain(_worker: int) -> TickReport:
             done = TickReport()
             while (stop is None or not stop()) and (part := self._rescue_one()) is not None:
@@ -90,9 +107,9 @@ class Pass:
             return done
 
         if workers <= 1 or len(plans) <= 1:
-            return [one(plan) for plan in plans] + [drain(0)]
+            return [work(0), drain(0)]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
-            parts = list(pool.map(one, plans))
+            parts = list(pool.map(work, range(workers)))
             return parts + list(pool.map(drain, range(workers)))
 
     def handle(self, rep: RepRecord, day: date, action: str,
@@ -237,11 +254,9 @@ class Pass:
                 finish(self.sf, run_id, status=status, now=self.stamp(),
                        owner=self.lease.owner, **values)
 
-        settings = self.settings
         try:
-            items = due_list_for(self.sf, rep.team_id, rep.rep_id, day,
-                                 settings.max_call_attempts or 6, now=self.now, rep_tz=rep.tz)
-            if not items and not settings.digest_when_empty and not self.force:
+            items = self.lists.list_for(rep, day)
+            if not items and not self.settings.digest_when_empty and not self.force:
                 record("empty")
                 report.empty += 1
                 return

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
 from bot.slack import ids
+
+if TYPE_CHECKING:  # the due-list fan-out imports bot.slack modules without Bolt
+    from slack_bolt import App
 
 # Commands and events as data: the manifest must declare exactly these (a test checks it,
 # and checks that each one is really answered).
