@@ -20,7 +20,8 @@ from bench import procs, seed
 from bench.s_logcall import Probe, merge, seed_logcall_reps
 from bench.stats import Burst, ratio, summary
 from bot.config import normalize_database_url
-from bot.db.engine import make_engine
+from bot.db.engine import BACKGROUND_TIMEOUTS, make_engine
+from bot.services.allowance import BULK_SHARE
 
 FIRST_FANOUT_REP = 1001  # reps 1..64 are the /logcall probes (digest off)
 PROBE_USERS = 8
@@ -57,7 +58,9 @@ def run(size, kind: str, workdir: Path) -> dict:
         fake.add_users(probe_users + [seed.user_id(i) for i in ids])
         fake.set_rate_limit("chat.postMessage", rate, size.fanout_burst)
         settings = {"DIGEST_RATE": str(rate), "DIGEST_CUTOFF": "23:59"}
-        engine = make_engine(normalize_database_url(url))
+        # The polls below may wait for SQLite's write lock as long as the fan-out does:
+        # with the default 1 s, one poll gave up (and lost the run) on the busy 2-core box.
+        engine = make_engine(normalize_database_url(url), timeouts=BACKGROUND_TIMEOUTS)
         burst = Burst(PROBE_USERS)
         try:
             with procs.bot(fake, url, workdir, **settings) as bot1:
@@ -92,7 +95,8 @@ def run(size, kind: str, workdir: Path) -> dict:
         "db": kind, "reps": n, "rate_limit_per_s": rate, "fake_burst": size.fanout_burst,
         "zone": zone, "dms_sent": len(ok), "fanout_s": round(span, 2),
         "wall_s": round(wall, 2), "achieved_per_s": round(achieved, 2) if achieved else None,
-        "fraction_of_rate": ratio(achieved, rate), "http_429": limited,
+        "fraction_of_rate": ratio(achieved, rate), "bulk_per_s": BULK_SHARE * rate,
+        "fraction_of_bulk": ratio(achieved, BULK_SHARE * rate), "http_429": limited,
         "duplicates": sum(1 for count in per_user.values() if count > 1),
         "reps_missed": n - runs.get("sent", 0), "users_without_dm": len(wanted - set(per_user)),
         "digest_runs": runs,
@@ -149,9 +153,14 @@ def _checks(r: dict) -> list[dict]:
                 "met": None if met is None else bool(met)}
 
     frac, slow = r["fraction_of_rate"], r["ack_p99_during_over_idle"]
+    bulk = r["fraction_of_bulk"]
     return [
-        check(f"fan-out rate / R (R={r['rate_limit_per_s']}/s, {r['db']})", frac, ">= 0.9",
-              frac is not None and frac >= 0.9),
+        check(f"fan-out rate / R (R={r['rate_limit_per_s']}/s, {r['db']})", frac,
+              ">= 0.9 (issue; bulk cap 0.8)", frac is not None and frac >= 0.9),
+        # Bulk posts take BULK_SHARE of DIGEST_RATE by design (bot/services/allowance.py;
+        # on SQLite bot.slack.notifier.bulk_limiter paces at the same share).
+        check(f"fan-out rate / bulk allowance {BULK_SHARE} R ({r['db']})", bulk, ">= 0.9",
+              bulk is not None and bulk >= 0.9),
         check("fan-out 429s", r["http_429"], "(reported)", None),
         check("fan-out duplicate DMs", r["duplicates"], "0", r["duplicates"] == 0),
         check("fan-out reps missed", r["reps_missed"], "0",

@@ -8,6 +8,9 @@ the result that carries over to other machines."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from bench.stats import Burst, ratio, summary
 from tests.slack_requests import SlackSender
 
 LEVELS = (1, 8, 32)
+TARGETS = {"ack": 1.2, "open": 1.5}  # p99 bot/bare (issue 15: slash-to-modal <= 1.5)
 PROBE_REPS = 64  # reps seeded for /logcall (known time zone, a small book each)
 
 
@@ -40,6 +44,21 @@ def prefill(user: str) -> str:
     return f"Prospect {pid:07d}, Company {pid % 5000}"
 
 
+@contextlib.contextmanager
+def harness_gc_paused() -> Iterator[None]:
+    """No garbage collection in the harness while a burst is timed. Its full collections
+    (the seeding left ~10^5 objects) hold the GIL for tens of ms, and every request of the
+    burst in flight then looks that much slower: one such pause in a round of 8 or 32
+    made the round's acks the whole p99, for whichever app it hit. What the harness made
+    so far is frozen (out of the collector's sight) and collections run between bursts."""
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class Probe:
     """Sends /logcall bursts to one app and matches each with its views.open."""
 
@@ -57,7 +76,8 @@ class Probe:
                 return trigger, response.status_code
             return send
 
-        results = self.burst.run([job(u) for u in users])
+        with harness_gc_paused():
+            results = self.burst.run([job(u) for u in users])
         self.fake.wait_count("views.open", opened_so_far["n"] + len(users), timeout=5)
         calls = self.fake.calls("views.open", since=opened_so_far["n"])
         opened_so_far["n"] += len(calls)
@@ -107,10 +127,11 @@ def run(size, kind: str, workdir: Path) -> dict:
     top = levels[str(max(LEVELS))]["bot"]
     checks = []
     for level, result in levels.items():
-        for metric in ("ack", "open"):
+        for metric, limit in TARGETS.items():
             value = result[f"ratio_p99_{metric}"]
             checks.append({"name": f"/logcall {metric} p99 bot/bare @{level}", "value": value,
-                           "target": "<= 1.2", "met": value is not None and value <= 1.2})
+                           "target": f"<= {limit}",
+                           "met": value is not None and value <= limit})
     pct = top["within_3s_pct"]
     checks.append({"name": f"modals opened within 3 s @{max(LEVELS)}", "value": pct,
                    "target": "100%", "met": pct == 100.0})

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.slack.errors import DB_DOWN_FORM
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -42,7 +44,15 @@ def test_smoke_run_produces_every_result(tmp_path):
     for kind in dbs:
         submit = report["scenarios"]["submit"][kind]
         assert submit["submit_to_row"]["n"] > 0 and submit["submit_to_row"]["p99_ms"] > 0
-        assert submit["errors"] == 0
+        # On a box this busy a submission may meet the database bounds (bot.db.engine):
+        # then the rep gets the documented field error and nothing is saved. Any other
+        # failure is a defect.
+        assert len(submit["error_texts"]) == min(submit["errors"], 20)
+        for text in submit["error_texts"]:
+            status, _, body = text.partition(" ")
+            assert status == "200", text
+            assert list(json.loads(body)["errors"].values()) == [DB_DOWN_FORM], text
+        assert submit["errors"] <= submit["acked"] // 10
         assert submit["visible_at_ack"] == submit["acked"]  # committed before the ack
 
         duelist = report["scenarios"]["duelist"][kind]
