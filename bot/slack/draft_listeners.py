@@ -3,9 +3,9 @@ Remind me then, Breakup email. Wired in bot.slack.drafts.register.
 
 Each one acks, reads its typed request (bot.slack.draft_requests), calls one service,
 builds the reply (bot.slack.drafts_view) and sends it after the ack
-(:func:`bot.slack.errors.after_ack`, on bot.after_ack's threads). A refusal from the service (another rep's draft, a
-value the bot never wrote, a prospect on do-not-call) is told to the rep and changes
-nothing.
+(:func:`bot.slack.errors.after_ack`, on bot.after_ack's threads). A refusal from the
+service (another rep's draft, a value the bot never wrote, a prospect on do-not-call) is
+told to the rep and changes nothing.
 """
 
 from __future__ import annotations
