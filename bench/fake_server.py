@@ -87,7 +87,8 @@ def _bench_slack_class():
             keep = p.get("fields", ["trigger_id"])
             found = [c for c in self.calls if c.method == p["method"]][int(p.get("since", 0)):]
             return {"calls": [{
-                "at": c.at, "status": c.status, "ok": bool((c.response or {}).get("ok")),
+                "at": c.at, "received": c.received_at, "status": c.status,
+                "ok": bool((c.response or {}).get("ok")),
                 "error": (c.response or {}).get("error"),
                 "view_id": ((c.response or {}).get("view") or {}).get("id"),
                 **{k: c.params.get(k) for k in keep}} for c in found]}

@@ -2,7 +2,8 @@
 
 Each round, N reps send /logcall at the same instant (a barrier releases N threads). Per
 request: ack = the HTTP response to the signed slash command; open = from the send to the
-fake recording views.open with that request's trigger id. Bot and bare rounds alternate
+fake having read the whole views.open with that request's trigger id (open_answered: to
+its answer, after its own Block Kit checks). Bot and bare rounds alternate
 (ABBA) in one run, so slow stretches of a shared machine hit both; the ratio bot/bare is
 the result that carries over to other machines."""
 
@@ -82,7 +83,8 @@ class Probe:
         calls = self.fake.calls("views.open", since=opened_so_far["n"])
         opened_so_far["n"] += len(calls)
         by_trigger = {c["trigger_id"]: c for c in calls}
-        out = {"ack": [], "open": [], "http_errors": 0, "not_opened": 0, "within_3s": 0}
+        out = {"ack": [], "open": [], "open_answered": [], "http_errors": 0, "not_opened": 0,
+               "within_3s": 0}
         for start, end, (trigger, status) in results:
             if status == 200:
                 out["ack"].append(end - start)
@@ -90,7 +92,12 @@ class Probe:
                 out["http_errors"] += 1
             call = by_trigger.get(trigger)
             if call and call["ok"]:
-                out["open"].append(call["at"] - start)
+                # Slack-to-modal ends when views.open has reached Slack. The stand-in then
+                # checks the view's Block Kit under its one lock before it answers (0.36 ms
+                # for the bot's 15 blocks, 0.03 ms for the bare app's one, queued 32 deep
+                # at @32): its own work, reported as open_answered.
+                out["open"].append(call["received"] - start)
+                out["open_answered"].append(call["at"] - start)
                 out["within_3s"] += call["at"] - start <= 3.0
             else:
                 out["not_opened"] += 1
@@ -132,6 +139,9 @@ def run(size, kind: str, workdir: Path) -> dict:
             checks.append({"name": f"/logcall {metric} p99 bot/bare @{level}", "value": value,
                            "target": f"<= {limit}",
                            "met": value is not None and value <= limit})
+        checks.append({"name": f"/logcall open, stand-in answered, p99 bot/bare @{level}",
+                       "value": result["ratio_p99_open_answered"], "target": "(reported)",
+                       "met": None})
     pct = top["within_3s_pct"]
     checks.append({"name": f"modals opened within 3 s @{max(LEVELS)}", "value": pct,
                    "target": "100%", "met": pct == 100.0})
@@ -143,9 +153,10 @@ def _level_result(raw: dict) -> dict:
     for name, data in raw.items():
         sent = len(data["ack"]) + data["http_errors"]
         out[name] = {"ack": summary(data["ack"]), "open": summary(data["open"]),
+                     "open_answered": summary(data["open_answered"]),
                      "http_errors": data["http_errors"], "not_opened": data["not_opened"],
                      "within_3s_pct": round(100 * data["within_3s"] / sent, 2) if sent else None}
-    for metric in ("ack", "open"):
+    for metric in ("ack", "open", "open_answered"):
         for q in ("p50", "p99"):
             out[f"ratio_{q}_{metric}"] = ratio(out["bot"][metric][f"{q}_ms"],
                                                out["bare"][metric][f"{q}_ms"])

@@ -216,8 +216,9 @@ class Call:
     headers: dict
     status: int
     response: dict | None
-    at: float
+    at: float  # when the fake had answered (bench/: after it checked the Block Kit)
     team: str | None = None  # the workspace whose token made the call
+    received_at: float | None = None  # when the fake had read the whole request
 
 
 @dataclass
@@ -455,6 +456,7 @@ class FakeSlack(FileUploads):
     def _serve(self, req: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(req.path)
         raw = req.rfile.read(int(req.headers.get("Content-Length") or 0))
+        received = self._clock()
         if parts.path.startswith(UPLOAD_PATH):
             return self._serve_upload(req, parts.path, raw)
         params: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -480,7 +482,8 @@ class FakeSlack(FileUploads):
             method, params["response_id"] = "response_url", path.rsplit("/", 1)[1]
         else:
             method = path[len("/api/") :] if path.startswith("/api/") else path
-        status, body, headers = self._handle(method, params, dict(req.headers.items()))
+        status, body, headers = self._handle(method, params, dict(req.headers.items()),
+                                             received=received)
         data = (json.dumps(body) if isinstance(body, dict) else body).encode("utf-8")
         req.send_response(status)
         kind = "application/json" if isinstance(body, dict) else "text/plain"
@@ -529,7 +532,8 @@ class FakeSlack(FileUploads):
                     return fault
         return None
 
-    def _handle(self, method: str, params: dict, headers: dict) -> tuple[int, dict | str, dict]:
+    def _handle(self, method: str, params: dict, headers: dict, *,
+                received: float | None = None) -> tuple[int, dict | str, dict]:
         fault = self._take_fault(method)
         if fault and fault.delay:
             time.sleep(fault.delay)
@@ -547,6 +551,7 @@ class FakeSlack(FileUploads):
                     body if isinstance(body, dict) else None,
                     self._clock(),
                     self._team_of(params, headers),
+                    received,
                 )
             )
             self._cond.notify_all()

@@ -38,6 +38,11 @@ def test_smoke_run_produces_every_result(tmp_path):
         for app in ("bot", "bare"):
             assert level[app]["ack"]["n"] > 0 and level[app]["open"]["n"] > 0
             assert level[app]["ack"]["p99_ms"] >= level[app]["ack"]["p50_ms"] > 0
+            # Read before answered, call by call: so every percentile too.
+            opened, answered = level[app]["open"], level[app]["open_answered"]
+            assert opened["n"] == answered["n"]
+            assert 0 < opened["p50_ms"] <= answered["p50_ms"]
+            assert opened["p99_ms"] <= answered["p99_ms"]
             assert 0 <= level[app]["within_3s_pct"] <= 100
         assert level["ratio_p99_ack"] > 0 and level["ratio_p99_open"] > 0
 
